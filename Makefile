@@ -1,0 +1,29 @@
+# The two contract commands are `make run` and `make test` (see README.md).
+.PHONY: setup run test test-fast build ui portal portal-stop benchmark
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	@bash scripts/run.sh
+
+test: setup
+	@.venv/bin/python -m pytest
+
+test-fast: setup
+	@.venv/bin/python -m pytest -m "not services"
+
+build: setup
+	@.venv/bin/rendicion build reports/*.txt
+
+ui: setup
+	@bash scripts/ui.sh
+
+portal:
+	@bash portal/start.sh
+
+portal-stop:
+	@bash portal/stop.sh
+
+benchmark: setup
+	@.venv/bin/python scripts/benchmark.py

@@ -1,0 +1,1 @@
+"""rendición abierta: accountability reports → open data."""

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Create .venv/ with the project installed from the committed lock file.
+# Works on a fresh machine with only Python 3.11: installs uv from PyPI when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+find_uv() {
+  if command -v uv >/dev/null 2>&1; then echo uv; return; fi
+  if [ -x .tools/bin/uv ]; then echo .tools/bin/uv; return; fi
+  if python3 -m uv --version >/dev/null 2>&1; then echo "python3 -m uv"; return; fi
+  return 1
+}
+
+UV=$(find_uv) || {
+  echo "setup: installing uv into .tools/" >&2
+  if python3 -m venv .tools >/dev/null 2>&1; then
+    .tools/bin/python -m pip install -q uv
+  else
+    rm -rf .tools
+    python3 -m pip install -q --target .tools/lib uv || python3 -m pip install -q --break-system-packages --target .tools/lib uv
+    mkdir -p .tools/bin && ln -sf ../lib/bin/uv .tools/bin/uv
+  fi
+  UV=.tools/bin/uv
+}
+export UV_COMPILE_BYTECODE=1
+$UV sync --frozen --extra dev --python 3.11 --quiet
