@@ -1,0 +1,1 @@
+"""Stage 1: the report's text, its period, its numbers and department names."""

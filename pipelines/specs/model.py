@@ -1,0 +1,162 @@
+"""What a table description says, as typed objects.
+
+A description is data (a TOML file under `pipelines/specs/<series>/`); these
+classes only give it names and types. The parser, the Table Schema writer, the
+RDF mapping and the docs all read the same objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FieldSource = Literal["cell", "label", "department_code", "department_name", "group", "column"]
+Layout = Literal["rows", "columns", "pattern"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column of a published table."""
+
+    name: str
+    title: str
+    description: str
+    type: Literal["string", "integer", "number", "date"]
+    source: FieldSource = "cell"
+    unit: str | None = None
+    decimals: int | None = None
+    blank: bool = False
+    """May the PDF leave this cell out when it is zero?"""
+    total: bool = False
+    """Does the table's totals line sum this column?"""
+    budget_phase: str | None = None
+    """OpenBudgets.eu budget phase (approved, revised, executed) of a money column."""
+    sexo: str | None = None
+    pueblo: str | None = None
+    column_key: str | None = None
+    """For `columns` layouts: which key of the column labels fills this field."""
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in ("integer", "number")
+
+
+@dataclass(frozen=True)
+class RowLabel:
+    """`columns` layout: a printed row label and the field it fills."""
+
+    label: str
+    field: str
+
+
+@dataclass(frozen=True)
+class GroupValue:
+    printed: str
+    value: str
+    program: str | None = None
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Section lines inside a table ("DIRECCIÓN DE …") that label the rows below them."""
+
+    field: str
+    pattern: str
+    default: str
+    known: tuple[GroupValue, ...] = ()
+
+
+@dataclass(frozen=True)
+class Totals:
+    label: str
+    rows: Literal["all", "first_of_each_group"] = "all"
+    exclude_groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NarrativeClaim:
+    """A figure the report's prose states, to check against the table."""
+
+    pattern: str
+    expression: str
+    description: str
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """A figure of this table that another table must repeat."""
+
+    description: str
+    expression: str
+    resource: str
+    field: str
+    match_field: str | None = None
+    match_prefix: str | None = None
+    """Row of the other table whose `match_field` starts with this; none → its totals."""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    title: str
+    description: str
+    heading: str
+    layout: Layout
+    fields: tuple[FieldSpec, ...]
+    order: int = 0
+    program: str | None = None
+    header_end: str | None = None
+    totals: Totals | None = None
+    rules: tuple[str, ...] = ()
+    primary_key: tuple[str, ...] = ()
+    groups: Groups | None = None
+    row_pattern: str | None = None
+    row_labels: tuple[RowLabel, ...] = ()
+    columns: tuple[dict[str, str], ...] = ()
+    note: str | None = None
+    narrative: tuple[NarrativeClaim, ...] = ()
+    cross_checks: tuple[CrossCheck, ...] = ()
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def field(self, name: str) -> FieldSpec:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.name}: no field {name!r}")
+
+    @property
+    def cell_fields(self) -> tuple[FieldSpec, ...]:
+        """Fields read from numeric cells, in printed order."""
+        return tuple(f for f in self.fields if f.source == "cell")
+
+    @property
+    def total_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in self.fields if f.total)
+
+    @property
+    def has_departments(self) -> bool:
+        return any(f.source == "department_code" for f in self.fields)
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """A report series: who publishes it, how packages are named, its tables in order."""
+
+    key: str
+    publisher: str
+    publisher_name: str
+    publisher_url: str
+    package_prefix: str
+    title: str
+    description: str
+    license_name: str
+    license_title: str
+    license_url: str
+    programs: tuple[dict[str, str], ...]
+    tables: tuple[TableSpec, ...]
+
+    def table(self, name: str) -> TableSpec:
+        for t in self.tables:
+            if t.name == name:
+                return t
+        raise KeyError(name)

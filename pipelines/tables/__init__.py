@@ -1,0 +1,1 @@
+"""Stage 2: report text + table descriptions → validated tables and a quality report."""

@@ -1,0 +1,129 @@
+"""Place the blank cells of rows that print fewer numbers than the table has columns.
+
+The PDF drops zero cells without leaving a gap, so "El Progreso 1 5 6 6 6 6"
+could mean Ladino 6 / Maya blank or the other way round. Each short row gets
+the placements that keep its printed order and satisfy the table's row rules;
+then the rows are chosen jointly so that the column sums equal the printed
+totals (a small dynamic programme over the sums). Exactly one consistent
+choice is used; none or several is an error unless a human-reviewed
+corrections file settles the row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import combinations
+
+from pipelines.errors import ReportError
+from pipelines.report.text import ReportText
+from pipelines.specs.model import FieldSpec, TableSpec
+from pipelines.tables.expressions import Rule
+from pipelines.tables.model import PlacedCell, Row, Value
+from pipelines.tables.rows import RawRow, RawTable, typed
+
+DEDUCED = "reglas-y-totales"
+REVIEWED = "correccion-revisada"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    blanks: tuple[str, ...]
+    values: dict[str, Value]
+
+
+def _candidates(spec: TableSpec, raw: RawRow, report: ReportText, rules: list[Rule],
+                forced: tuple[str, ...] | None) -> list[Candidate]:
+    numeric = [f for f in spec.cell_fields if f.is_numeric]
+    missing = len(numeric) - len(raw.cells)
+    blankable = [f.name for f in numeric if f.blank]
+    options = [forced] if forced is not None else list(combinations(blankable, missing))
+    found = []
+    for blanks in options:
+        cells = iter(raw.cells)
+        values: dict[str, Value] = dict(raw.fixed)
+        for fld in numeric:
+            values[fld.name] = _zero(fld) if fld.name in blanks else typed(spec, fld, next(cells), raw.line, report)
+        if forced is not None or all(_holds(r, values, spec) for r in rules):
+            found.append(Candidate(tuple(blanks), values))
+    return found
+
+
+def _zero(fld: FieldSpec) -> Value:
+    return 0 if fld.type == "integer" else Decimal(0).quantize(Decimal(1).scaleb(-(fld.decimals or 0)))
+
+
+def _holds(rule: Rule, values: dict[str, Value], spec: TableSpec) -> bool:
+    return rule.holds(values, spec.field(rule.target).decimals)
+
+
+def _choose(ambiguous: list[list[Candidate]], base: dict[str, Decimal],
+            targets: dict[str, Decimal]) -> tuple[int, list[int]]:
+    """How many joint choices (capped at 2) make the sums hit the targets, and one of them."""
+    columns = [c for c in targets if any(len({cand.values[c] for cand in cands}) > 1 for cands in ambiguous)]
+    start = tuple(base[c] for c in columns)
+    goal = tuple(targets[c] for c in columns)
+    states: dict[tuple[Decimal, ...], tuple[int, list[int]]] = {start: (1, [])}
+    for cands in ambiguous:
+        following: dict[tuple[Decimal, ...], tuple[int, list[int]]] = {}
+        for state, (count, path) in states.items():
+            for index, cand in enumerate(cands):
+                nxt = tuple(s + Decimal(cand.values[c]) for s, c in zip(state, columns))
+                if any(n > g for n, g in zip(nxt, goal)):
+                    continue  # cells are never negative: this branch cannot reach the totals
+                known = following.get(nxt)
+                following[nxt] = (min(2, count + (known[0] if known else 0)), known[1] if known else [*path, index])
+        states = following
+    count, path = states.get(goal, (0, []))
+    return count, path
+
+
+def place_blanks(raw: RawTable, report: ReportText,
+                 corrections: dict[str, tuple[str, ...]]) -> tuple[list[Row], list[PlacedCell]]:
+    """Rows with every cell filled, and the record of each blank placed."""
+    spec = raw.block.spec
+    rules = [Rule.parse(r) for r in spec.rules]
+    numeric = [f for f in spec.cell_fields if f.is_numeric]
+    per_row: list[list[Candidate]] = []
+    for row in raw.rows:
+        if spec.layout == "pattern":
+            per_row.append([Candidate((), dict(row.fixed))])
+            continue
+        cands = _candidates(spec, row, report, rules, corrections.get(row.label))
+        if not cands and len(row.cells) == len(numeric):
+            cands = _candidates(spec, row, report, [], None)  # complete row breaking a rule: a discrepancy, kept as printed
+        per_row.append(cands)
+
+    short = [i for i, row in enumerate(raw.rows) if len(per_row[i]) != 1 or per_row[i][0].blanks]
+    open_rows = [i for i in short if len(per_row[i]) > 1]
+    unsolvable = [i for i in short if not per_row[i]]
+    reason = "ninguna"
+    if not unsolvable and open_rows:
+        if not raw.totals:
+            unsolvable = open_rows
+        else:
+            targets = {f.name: raw.totals[f.name] for f in spec.total_fields if f.name in raw.totals}
+            base = {c: sum((Decimal(per_row[i][0].values[c]) for i in range(len(raw.rows)) if i not in open_rows),
+                           Decimal(0)) for c in targets}
+            count, path = _choose([per_row[i] for i in open_rows], base, targets)
+            if count == 1:
+                for i, choice in zip(open_rows, path):
+                    per_row[i] = [per_row[i][choice]]
+            else:
+                unsolvable = open_rows
+                reason = "ninguna" if count == 0 else "más de una"
+    if unsolvable:
+        labels = ", ".join(f"«{raw.rows[i].label}» (línea {raw.rows[i].line})" for i in unsolvable)
+        raise ReportError(
+            f"no se puede decidir dónde están las celdas vacías de {labels}: {reason} ubicación cumple las reglas "
+            f"de fila y los totales del cuadro. Revise el informe y declare las celdas vacías en el archivo de "
+            f"correcciones «{report.path.stem}.correcciones.toml» junto al informe.",
+            table=spec.name, line=raw.rows[unsolvable[0]].line, report=report.filename,
+        )
+    rows, placed = [], []
+    for row, (cand,) in zip(raw.rows, per_row):
+        rows.append(Row(values=cand.values, line=row.line, label=row.label, cells=row.cells))
+        method = REVIEWED if row.label in corrections else DEDUCED
+        for name in cand.blanks:
+            placed.append(PlacedCell(spec.name, row.label, name, cand.values[name], row.line, method))
+    return rows, placed

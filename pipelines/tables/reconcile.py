@@ -1,0 +1,130 @@
+"""Check every stated total, percentage and repeated figure; record disagreements.
+
+The report is published as printed: a figure that disagrees with another is
+never altered, only listed in the quality report with both values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pipelines.report.numbers import parse_number
+from pipelines.report.text import ReportText
+from pipelines.tables.expressions import Rule, evaluate
+from pipelines.tables.model import Discrepancy, Table
+
+
+@dataclass(frozen=True)
+class Check:
+    """One comparison made, for the quality report and Dagster metadata."""
+
+    recurso: str
+    descripcion: str
+    resultado: str  # "coincide" | "discrepa" | "no-encontrado"
+
+
+def _fmt(value: Decimal | int) -> str:
+    return format(Decimal(value).normalize(), "f") if Decimal(value) == Decimal(value).to_integral() else str(value)
+
+
+def _summed_rows(table: Table) -> list:
+    spec = table.spec
+    if spec.totals is None or spec.totals.rows == "all":
+        return table.rows
+    group_field = spec.groups.field if spec.groups else None
+    seen: set[str] = set()
+    firsts = []
+    for row in table.rows:
+        group = row.values.get(group_field)
+        if group not in seen and group not in spec.totals.exclude_groups:
+            firsts.append(row)
+        seen.add(group)
+    return firsts
+
+
+def column_sums(table: Table) -> dict[str, Decimal]:
+    rows = _summed_rows(table)
+    return {f.name: sum((Decimal(r.values[f.name]) for r in rows), Decimal(0))
+            for f in table.spec.fields if f.total}
+
+
+def check_rows(table: Table) -> list[Discrepancy]:
+    """Row rules on every printed row, and on the totals line."""
+    found = []
+    for text in table.spec.rules:
+        rule = Rule.parse(text)
+        decimals = table.spec.field(rule.target).decimals
+        lines = [(r.label, r.values, r.line) for r in table.rows]
+        if table.totals and rule.fields <= set(table.totals):
+            lines.append((table.spec.totals.label, table.totals, table.totals_line))  # type: ignore[union-attr]
+        for label, values, line in lines:
+            if not rule.holds(values, decimals):
+                found.append(Discrepancy(
+                    table.name, rule.target, _fmt(values[rule.target]), _fmt(rule.expected(values, decimals)),
+                    f"Fila «{label}»: no se cumple {rule.text}", line))
+    return found
+
+
+def check_totals(table: Table) -> list[Discrepancy]:
+    if not table.totals:
+        return []
+    found = []
+    for name, computed in column_sums(table).items():
+        stated = table.totals.get(name)
+        if stated is not None and stated != computed:
+            found.append(Discrepancy(
+                table.name, name, _fmt(stated), _fmt(computed),
+                f"La línea «{table.spec.totals.label}» declara {_fmt(stated)} pero la suma de las filas es "  # type: ignore[union-attr]
+                f"{_fmt(computed)}", table.totals_line))
+    return found
+
+
+def check_narrative(table: Table, report: ReportText, until: int) -> tuple[list[Discrepancy], list[Check]]:
+    """Figures the prose after the table states ("LOGROS INSTITUCIONALES")."""
+    start = table.end_line + 1
+    prose = " ".join(" ".join(report.line(n).split()) for n in range(start, until))
+    sums = column_sums(table)
+    found, checks = [], []
+    for claim in table.spec.narrative:
+        match = re.search(claim.pattern, prose)
+        if not match:
+            checks.append(Check(table.name, claim.description, "no-encontrado"))
+            continue
+        stated = sum((parse_number(g) for g in match.groups()), Decimal(0))
+        computed = evaluate(claim.expression, sums)
+        line = next((n for n in range(start, until) if match.group(1) in report.line(n)), None)
+        agrees = stated == computed
+        checks.append(Check(table.name, claim.description, "coincide" if agrees else "discrepa"))
+        if not agrees:
+            found.append(Discrepancy(
+                table.name, claim.expression, _fmt(stated), _fmt(computed),
+                f"{claim.description}: el texto dice «{match.group(0)}» y las filas del cuadro suman {_fmt(computed)}",
+                line))
+    return found, checks
+
+
+def check_cross(table: Table, tables: dict[str, Table]) -> tuple[list[Discrepancy], list[Check]]:
+    """Figures another table must repeat (department tables vs physical targets, budget tables)."""
+    sums = column_sums(table)
+    found, checks = [], []
+    for cross in table.spec.cross_checks:
+        other = tables[cross.resource]
+        if cross.match_field:
+            row = next((r for r in other.rows if str(r.values[cross.match_field]).startswith(cross.match_prefix or "")), None)
+            value, line = (row.values[cross.field], row.line) if row else (None, None)
+        else:
+            value, line = (other.totals or {}).get(cross.field), other.totals_line
+        if value is None:
+            checks.append(Check(table.name, cross.description, "no-encontrado"))
+            continue
+        computed = evaluate(cross.expression, sums)
+        agrees = Decimal(value) == computed
+        checks.append(Check(table.name, cross.description, "coincide" if agrees else "discrepa"))
+        if not agrees:
+            found.append(Discrepancy(
+                table.name, cross.expression, _fmt(value), _fmt(computed),
+                f"{cross.description}: «{cross.resource}» dice {_fmt(value)} y este cuadro suma {_fmt(computed)}",
+                line))
+    return found, checks
