@@ -29,9 +29,12 @@ def find_heading(report: ReportText, spec: TableSpec) -> int:
     for number, line in enumerate(report.lines, start=1):
         if clean(line).startswith(spec.heading):
             return number
+    last = len(report.lines)
     raise ReportError(
-        f"no se encontró el cuadro «{spec.title}» (encabezado «{spec.heading}»): ¿falta el cuadro o el informe está truncado?",
+        f"no se encontró el cuadro «{spec.title}» (encabezado «{spec.heading}») en las {last} líneas del "
+        "informe: ¿falta el cuadro o el informe está truncado?",
         table=spec.name,
+        line=last,
         report=report.filename,
     )
 

@@ -1,0 +1,52 @@
+"""`rendicion`: the command line. Each subcommand wraps one stage's function."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+from pipelines.errors import ReportError
+from pipelines.paths import DATAPACKAGES_DIR
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from pipelines.build import build_report
+
+    failed = 0
+    for report in args.reports:
+        try:
+            result = build_report(Path(report), Path(args.out))
+        except ReportError as error:
+            if error.report is None:
+                error.report = Path(report).name
+            print(f"error: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        parsed = result.parsed
+        print(f"{result.package_dir}: {sum(len(t.rows) for t in parsed.tables.values())} filas en "
+              f"{len(parsed.tables)} cuadros, {len(parsed.placed)} celdas vacías reconstruidas, "
+              f"{len(parsed.discrepancies)} discrepancias del informe")
+    return 1 if failed else 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"build": cmd_build}
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="rendicion", description=__doc__)
+    sub = main.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="informe(s) → paquete(s) de datos validados")
+    build.add_argument("reports", nargs="+", metavar="REPORT", help="texto del informe (UTF-8)")
+    build.add_argument("--out", default=str(DATAPACKAGES_DIR), help="carpeta de salida (por defecto datapackages/)")
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return COMMANDS[args.command](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
