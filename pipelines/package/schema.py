@@ -70,6 +70,8 @@ def _table_resource(parsed: ParsedReport, spec: TableSpec) -> dict[str, Any]:
         "fuente": table.source or "El informe no indica la fuente de este cuadro.",
         "lineaInforme": table.heading_line,
     }
+    if table.source:
+        resource["sources"] = [{"title": table.source}]
     if spec.program:
         resource["programa"] = spec.program
     if spec.note:
