@@ -81,50 +81,56 @@ def check_totals(table: Table) -> list[Discrepancy]:
     return found
 
 
+Stated = tuple[Decimal, str, int | None] | None
+"""A figure found elsewhere: its value, how the report words it, and its line."""
+
+
+def _compare(table: Table, description: str, expression: str, stated: Stated,
+             found: list[Discrepancy], checks: list[Check]) -> None:
+    """Compare one stated figure with the table's own; record the check and any disagreement."""
+    if stated is None:
+        checks.append(Check(table.name, description, "no-encontrado"))
+        return
+    value, wording, line = stated
+    computed = evaluate(expression, column_sums(table))
+    agrees = value == computed
+    checks.append(Check(table.name, description, "coincide" if agrees else "discrepa"))
+    if not agrees:
+        found.append(Discrepancy(table.name, expression, _fmt(value), _fmt(computed),
+                                 f"{description}: {wording}, y las filas del cuadro suman {_fmt(computed)}", line))
+
+
 def check_narrative(table: Table, report: ReportText, until: int) -> tuple[list[Discrepancy], list[Check]]:
     """Figures the prose after the table states ("LOGROS INSTITUCIONALES")."""
     start = table.end_line + 1
     prose = " ".join(" ".join(report.line(n).split()) for n in range(start, until))
-    sums = column_sums(table)
-    found, checks = [], []
+    found: list[Discrepancy] = []
+    checks: list[Check] = []
     for claim in table.spec.narrative:
         match = re.search(claim.pattern, prose)
-        if not match:
-            checks.append(Check(table.name, claim.description, "no-encontrado"))
-            continue
-        stated = sum((parse_number(g) for g in match.groups()), Decimal(0))
-        computed = evaluate(claim.expression, sums)
-        line = next((n for n in range(start, until) if match.group(1) in report.line(n)), None)
-        agrees = stated == computed
-        checks.append(Check(table.name, claim.description, "coincide" if agrees else "discrepa"))
-        if not agrees:
-            found.append(Discrepancy(
-                table.name, claim.expression, _fmt(stated), _fmt(computed),
-                f"{claim.description}: el texto dice «{match.group(0)}» y las filas del cuadro suman {_fmt(computed)}",
-                line))
+        stated: Stated = None
+        if match:
+            line = next((n for n in range(start, until) if match.group(1) in report.line(n)), None)
+            value = sum((parse_number(g) for g in match.groups()), Decimal(0))
+            stated = (value, f"el texto dice «{match.group(0)}»", line)
+        _compare(table, claim.description, claim.expression, stated, found, checks)
     return found, checks
 
 
 def check_cross(table: Table, tables: dict[str, Table]) -> tuple[list[Discrepancy], list[Check]]:
     """Figures another table must repeat (department tables vs physical targets, budget tables)."""
-    sums = column_sums(table)
-    found, checks = [], []
+    found: list[Discrepancy] = []
+    checks: list[Check] = []
     for cross in table.spec.cross_checks:
         other = tables[cross.resource]
         if cross.match_field:
-            row = next((r for r in other.rows if str(r.values[cross.match_field]).startswith(cross.match_prefix or "")), None)
+            prefix = cross.match_prefix or ""
+            row = next((r for r in other.rows if str(r.values[cross.match_field]).startswith(prefix)), None)
             value, line = (row.values[cross.field], row.line) if row else (None, None)
         else:
             value, line = (other.totals or {}).get(cross.field), other.totals_line
-        if value is None:
-            checks.append(Check(table.name, cross.description, "no-encontrado"))
-            continue
-        computed = evaluate(cross.expression, sums)
-        agrees = Decimal(value) == computed
-        checks.append(Check(table.name, cross.description, "coincide" if agrees else "discrepa"))
-        if not agrees:
-            found.append(Discrepancy(
-                table.name, cross.expression, _fmt(value), _fmt(computed),
-                f"{cross.description}: «{cross.resource}» dice {_fmt(value)} y este cuadro suma {_fmt(computed)}",
-                line))
+        stated: Stated = None
+        if value is not None:
+            stated = (Decimal(value), f"«{cross.resource}» dice {_fmt(value)}", line)
+        _compare(table, cross.description, cross.expression, stated, found, checks)
     return found, checks
