@@ -1,0 +1,1 @@
+"""ckanext-pgsearch: CKAN dataset search from PostgreSQL, for portals without Solr."""
