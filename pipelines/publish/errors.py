@@ -1,0 +1,38 @@
+"""Errors the publisher reports as one clear line (never a traceback).
+
+Every expected failure — the portal does not answer, the token lacks a
+permission, the package folder is not a package — is one of these, so the CLI
+and Dagster can print `str(error)` and exit non-zero.
+"""
+
+from __future__ import annotations
+
+
+class PublishError(Exception):
+    """A publication could not be completed; the message is for the user (Spanish)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class PackageError(PublishError):
+    """The folder given is not a usable data package (missing descriptor or files)."""
+
+
+class TransientError(PublishError):
+    """The portal did not answer usefully even after the retries (connection, timeout, 5xx).
+
+    Publishing again later is safe: every run converges to the same state.
+    """
+
+
+class PermissionDenied(PublishError):
+    """The portal answered 403: the message names the permission the token lacks."""
+
+
+class ConflictError(PublishError):
+    """The portal holds something we must not overwrite (e.g. a dataset of another organization)."""

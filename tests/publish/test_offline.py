@@ -1,0 +1,236 @@
+"""The publisher without a portal: reproducible zip, metadata mapping, the plan's rules, retries, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+import zipfile
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from pipelines.publish import metadata
+from pipelines.publish.client import Portal
+from pipelines.publish.cli import publish_main
+from pipelines.publish.errors import ConflictError, PackageError, PermissionDenied, TransientError
+from pipelines.publish.local import load_package
+from pipelines.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, PortalState, make_plan
+from pipelines.publish.publish import check_url
+from pipelines.publish.zip import build_zip
+
+
+@pytest.fixture
+def pkg(package_copy, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    return load_package(package_copy("prueba-offline"), work)
+
+
+def test_zip_is_reproducible(package_copy, tmp_path):
+    folder = package_copy("prueba-zip")
+    first = build_zip(folder, tmp_path / "a.zip").read_bytes()
+    for path in folder.rglob("*"):
+        os.utime(path, (1_000_000_000, 1_000_000_000))  # other mtimes must not matter
+    second = build_zip(folder, tmp_path / "b.zip").read_bytes()
+    assert first == second
+    with zipfile.ZipFile(tmp_path / "a.zip") as archive:
+        names = archive.namelist()
+        assert names == sorted(names) and "datapackage.json" in names and "data/albergues.csv" in names
+        assert archive.read("data/albergues.csv") == (folder / "data/albergues.csv").read_bytes()
+
+
+def test_files_cover_every_package_resource(pkg):
+    listed = [r["name"] for r in pkg.descriptor["resources"]]
+    keys = [f.key for f in pkg.files]
+    assert [k.removeprefix("recurso:") for k in keys[:len(listed)]] == listed
+    assert keys[-2:] == ["paquete:datapackage.json", "paquete:zip"]
+    assert len(set(keys)) == len(keys)
+
+
+def test_dataset_metadata_maps_to_dcat_fields(pkg):
+    org = metadata.organization(pkg)
+    groups = metadata.groups(pkg, org["name"])
+    ds = metadata.dataset(pkg, org, groups)
+    assert org["name"] == "sosep" and ds["owner_org"] == "sosep"
+    assert ds["license_id"] == "cc-by" and ds["version"] == pkg.descriptor["version"]
+    assert [g.title for g in groups] == ["Hogares Comunitarios", "Servicio Social",
+                                          "Mejoramiento de las Condiciones Socioeconómicas de la Mujer",
+                                          "Mis Años Dorados"]
+    extras = ds["extras"]
+    assert extras["temporal_start"] == "2021-01-01" and extras["temporal_end"] == "2021-04-30"
+    assert extras["spatial_uri"].endswith("Q774") and extras["spatial_text"] == "Guatemala"
+    assert extras["frequency"].endswith("ANNUAL_3") and extras["language"].endswith("SPA")
+    assert all(isinstance(v, str) for v in extras.values())
+    assert "celdas vacías" in ds["notes"].lower() and "discrepancias" in ds["notes"].lower()
+    assert "rendición de cuentas" in ds["tags"]
+
+
+def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
+    """A portal state equal to what the package wants (as package_show would show it)."""
+    org = metadata.organization(pkg)
+    groups = metadata.groups(pkg, org["name"])
+    desired = metadata.dataset(pkg, org, groups)
+    url = "http://portal/dataset/x/resource/{}/download/{}"
+    descriptor_url = url.format("r-paquete:datapackage.json", "datapackage.json")
+    resources = []
+    for f in pkg.files:
+        fields = metadata.resource(f, pkg, descriptor_url)
+        fields["size"] = int(fields["size"])
+        resources.append({**fields, "id": f"r-{f.key}", "url": url.format(f"r-{f.key}", f.upload_name),
+                          "url_type": "upload", "last_modified": "2026-01-01T00:00:00"})
+    dataset = {
+        "id": "d1", "name": desired["name"], "state": "active", "organization": {"name": org["name"]},
+        **{k: desired[k] for k in ("title", "notes", "license_id", "version", "url")},
+        "tags": [{"name": t} for t in desired["tags"]], "groups": [{"name": g} for g in desired["groups"]],
+        "extras": [{"key": k, "value": v} for k, v in desired["extras"].items()], "resources": resources,
+    }
+    downloads = {r["id"]: (None if drop_downloads else r["size"]) for r in resources}
+    return PortalState(True, frozenset(desired["groups"]), dataset, downloads)
+
+
+def test_plan_for_an_identical_portal_is_empty(pkg):
+    plan = make_plan(pkg, _portal_copy(pkg))
+    assert not plan.changes, plan.lines()
+    assert all(s.action == UNCHANGED for s in plan.steps)
+
+
+def test_plan_for_an_empty_portal_creates_everything_descriptor_first(pkg):
+    plan = make_plan(pkg, PortalState(False, frozenset(), None))
+    assert plan.organization.action == CREATE and all(g.action == CREATE for g in plan.groups)
+    assert plan.dataset.action == CREATE and plan.dataset.payload["state"] == "draft"
+    assert plan.resources[0].key == "paquete:datapackage.json"
+    assert plan.counts()["uploads"] == len(pkg.files) and plan.reorder and plan.activate
+
+
+def test_administrator_additions_survive(pkg):
+    state = _portal_copy(pkg)
+    state.dataset["extras"].append({"key": "nota_del_portal", "value": "revisado"})
+    state.dataset["tags"].append({"name": "etiqueta-del-portal"})
+    state.dataset["groups"].append({"name": "grupo-del-portal"})
+    state.dataset["title"] = "Título cambiado"
+    plan = make_plan(pkg, state)
+    assert plan.dataset.action == UPDATE and plan.dataset.fields == ("title",)
+    assert "tags" not in plan.dataset.payload and "extras" not in plan.dataset.payload
+
+
+def test_tags_we_no_longer_set_are_removed_but_not_others(pkg):
+    state = _portal_copy(pkg)
+    extras = {e["key"]: e for e in state.dataset["extras"]}
+    extras[metadata.TAGS_EXTRA]["value"] = json.dumps(metadata.tags(pkg) + ["vieja"])
+    state.dataset["tags"] += [{"name": "vieja"}, {"name": "del-portal"}]
+    plan = make_plan(pkg, state)
+    tags = {t["name"] for t in plan.dataset.payload["tags"]}
+    assert "vieja" not in tags and "del-portal" in tags
+
+
+def test_changed_file_is_uploaded_and_only_it(pkg):
+    state = _portal_copy(pkg)
+    target = state.dataset["resources"][2]
+    target["hash"] = "0" * 64
+    plan = make_plan(pkg, state)
+    changed = [s for s in plan.resources if s.action != UNCHANGED]
+    assert [(s.key, s.upload) for s in changed] == [(target[metadata.KEY_FIELD], True)]
+    assert plan.dataset.action == UNCHANGED
+
+
+def test_duplicates_and_lost_files_are_repaired(pkg):
+    state = _portal_copy(pkg)
+    copy = dict(state.dataset["resources"][0], id="duplicate")
+    state.dataset["resources"].append(copy)
+    state.downloads["duplicate"] = copy["size"]
+    state.downloads[state.dataset["resources"][1]["id"]] = None  # the portal lost this file
+    plan = make_plan(pkg, state)
+    assert [s.resource_id for s in plan.resources if s.action == DELETE] == ["duplicate"]
+    assert [s.upload for s in plan.resources if s.action == UPDATE] == [True]
+
+
+def test_dataset_of_another_organization_is_not_touched(pkg):
+    state = _portal_copy(pkg)
+    state.dataset["organization"] = {"name": "otra"}
+    with pytest.raises(ConflictError, match="otra"):
+        make_plan(pkg, state)
+
+
+def test_bad_package_folder_is_one_line(tmp_path, capsys):
+    (tmp_path / "vacio").mkdir()
+    assert publish_main([tmp_path / "vacio"], "http://127.0.0.1:9", dry_run=True) == 1
+    err = capsys.readouterr().err
+    assert "datapackage.json" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    with pytest.raises(PackageError):
+        load_package(tmp_path / "no-existe", tmp_path)
+
+
+def test_plain_http_to_another_host_warns():
+    said: list[str] = []
+    check_url("http://datos.example.gt", said.append)
+    check_url("http://127.0.0.1:5000", said.append)
+    check_url("https://datos.example.gt", said.append)
+    assert len(said) == 1 and "HTTPS" in said[0]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_connection_refused_is_retried_then_reported():
+    said: list[str] = []
+    sleeps: list[float] = []
+    portal = Portal(f"http://127.0.0.1:{_free_port()}", "secreto-123", retries=3, backoff=0.5, log=said.append,
+                    sleep=sleeps.append)
+    with pytest.raises(TransientError) as caught:
+        portal.action("package_show", {"id": "x"})
+    assert sleeps == [0.5, 1.0, 2.0] and len(said) == 3
+    assert "conexión rechazada" in str(caught.value) and "4 intentos" in str(caught.value)
+    assert "secreto-123" not in str(caught.value) + repr(portal) + " ".join(said)
+
+
+class _Flaky(BaseHTTPRequestHandler):
+    """503 twice, then a CKAN answer; 403 for organization_create."""
+
+    seen = 0
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        _Flaky.seen += 1
+        if self.path.endswith("organization_create"):
+            body, status = {"success": False, "error": {"__type": "Authorization Error",
+                                                        "message": "Access denied"}}, 403
+        elif _Flaky.seen <= 2:
+            body, status = {"oops": True}, 503
+        else:
+            body, status = {"success": True, "result": {"ok": 1}}, 200
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def flaky_server():
+    _Flaky.seen = 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Flaky)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_5xx_is_retried_and_403_names_the_permission(flaky_server):
+    portal = Portal(flaky_server, "secreto-456", retries=3, backoff=0.01, log=lambda _: None)
+    started = time.monotonic()
+    assert portal.action("status_show") == {"ok": 1}
+    assert time.monotonic() - started < 2 and portal.requests == 3
+    with pytest.raises(PermissionDenied) as caught:
+        portal.action("organization_create", {"name": "x"})
+    assert "sysadmin" in str(caught.value) and "secreto-456" not in str(caught.value)
