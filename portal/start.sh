@@ -29,7 +29,9 @@ die() {
   exit 1
 }
 status_ok() { curl -fsS --max-time 3 "$URL/api/3/action/status_show" >/dev/null 2>&1; }
-our_pid_alive() { [ -s "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+our_pid_alive() {  # the recorded PID is alive and still a CKAN process
+  [ -s "$PIDFILE" ] && grep -qa ckan "/proc/$(cat "$PIDFILE")/cmdline" 2>/dev/null
+}
 token_ok() {  # the token file exists and the running portal accepts it
   [ -s "$TOKEN_FILE" ] || return 1
   curl -fsS --max-time 5 -H "Authorization: $(cat "$TOKEN_FILE")" \
@@ -41,11 +43,19 @@ psql_admin() { PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -U p
 STAMP=$(cat "$ROOT/portal/requirements.txt" "$ROOT/portal/ckanext-pgsearch/pyproject.toml" | sha256sum | cut -c1-16)
 
 # 1. Fast path: already running, healthy and up to date.
-if status_ok; then
-  our_pid_alive || die "something else answers on $URL (not the portal started from $STATE); stop it first"
-  if [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$STAMP" ] && token_ok; then echo "$URL"; exit 0; fi
-fi
+healthy() {
+  if status_ok; then
+    our_pid_alive || die "something else answers on $URL (not the portal started from $STATE); stop it first"
+    [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$STAMP" ] && token_ok
+  else
+    return 1
+  fi
+}
+if healthy; then echo "$URL"; exit 0; fi
 mkdir -p "$STATE"
+exec 9>"$STATE/start.lock"  # one start.sh at a time; the second one waits, then finds it up
+flock 9
+if healthy; then echo "$URL"; exit 0; fi
 if our_pid_alive; then  # running but unhealthy or out of date: restart it
   say "restarting the portal (pid $(cat "$PIDFILE"))"
   bash "$ROOT/portal/stop.sh"
@@ -148,7 +158,7 @@ new_token() {
 if ! status_ok; then
   say "starting CKAN (log: $LOG)"
   cd "$STATE"
-  setsid nohup "$CKAN" -c "$INI" run -H "$HOST" -p "$PORT" -r -t >>"$LOG" 2>&1 </dev/null &
+  setsid nohup "$CKAN" -c "$INI" run -H "$HOST" -p "$PORT" -r -t >>"$LOG" 2>&1 </dev/null 9>&- &
   echo $! > "$PIDFILE"
   [ -s "$TOKEN_FILE" ] || new_token  # meanwhile, while CKAN boots
   for _ in $(seq 120); do

@@ -7,7 +7,7 @@ PIDFILE="$STATE/ckan.pid"
 
 [ -s "$PIDFILE" ] || { echo "portal: not running"; exit 0; }
 pid=$(cat "$PIDFILE")
-if ! kill -0 "$pid" 2>/dev/null; then
+if ! grep -qa ckan "/proc/$pid/cmdline" 2>/dev/null; then  # gone, or the PID was reused
   rm -f "$PIDFILE"; echo "portal: not running"; exit 0
 fi
 # start.sh runs CKAN as the leader of its own session: signal the whole group.
