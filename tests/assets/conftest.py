@@ -1,0 +1,79 @@
+"""Run the Dagster assets in-process on a temporary reports folder, as an operator's run would."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import dagster as dg
+import pytest
+
+from pipelines.assets import ASSETS, CHECKS
+from pipelines.assets.resources import CkanPortal, Folders, SparqlStore
+from tests.variants import BUNDLED
+
+PERIOD = "2021-C1"
+UNUSED_PORTAL = "http://127.0.0.1:9"  # nothing listens: a publication attempt would fail loudly
+
+
+@dataclass
+class Outcome:
+    """What one run did, in the terms an operator reads in the UI."""
+
+    success: bool
+    materialized: list[str]
+    checks: dict[str, dg.AssetCheckEvaluation]
+    metadata: dict[str, dict[str, object]] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Workspace:
+    reports: Path
+    output: Path
+    store: Path
+    instance: dg.DagsterInstance
+
+    def add_report(self, name: str, text: str | None = None) -> Path:
+        path = self.reports / name
+        if text is None:
+            shutil.copy(BUNDLED, path)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def resources(self, portal: CkanPortal | None = None) -> dict[str, object]:
+        return {"folders": Folders(reports_dir=str(self.reports), output_dir=str(self.output)),
+                "sparql": SparqlStore(location=str(self.store)),
+                "portal": portal or CkanPortal(url=UNUSED_PORTAL, token="secreto-de-prueba")}
+
+    def run(self, period: str = PERIOD, selection: list[str] | None = None,
+            portal: CkanPortal | None = None) -> Outcome:
+        if period not in self.instance.get_dynamic_partitions("periodo"):
+            self.instance.add_dynamic_partitions("periodo", [period])
+        result = dg.materialize([*ASSETS, *CHECKS], selection=selection, partition_key=period,
+                                instance=self.instance, resources=self.resources(portal), raise_on_error=False)
+        outcome = Outcome(result.success, [], {})
+        for event in result.all_events:
+            if event.event_type_value == "ASSET_MATERIALIZATION":
+                materialization = event.event_specific_data.materialization
+                key = materialization.asset_key.to_user_string()
+                outcome.materialized.append(key)
+                outcome.metadata[key] = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
+            elif event.event_type_value == "ASSET_CHECK_EVALUATION":
+                evaluation = event.event_specific_data
+                outcome.checks[evaluation.check_name] = evaluation
+            elif event.event_type_value == "STEP_FAILURE":
+                outcome.failures.append(event.step_key)
+        return outcome
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[Workspace]:
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (tmp_path / "dagster").mkdir()
+    with dg.instance_for_test(temp_dir=str(tmp_path / "dagster")) as instance:
+        yield Workspace(reports, tmp_path / "datapackages", tmp_path / "store", instance)
