@@ -111,11 +111,11 @@ def _has_tag(match: Callable[[Any], Cond], vocabulary: Optional[str] = None) -> 
     return sa.exists(stmt)
 
 
-def _in_group(match: Callable[[Any], Cond]) -> Cond:
+def _in_group(match: Callable[[Any], Cond], column: Any = G.c.name) -> Cond:
     return sa.exists(
         sa.select(M.c.table_id).select_from(M.join(G, G.c.id == M.c.group_id))
         .where(M.c.table_id == P.c.id, M.c.table_name == "package", M.c.state == "active",
-               G.c.is_organization.is_(False), G.c.state == "active", match(G.c.name)))
+               G.c.is_organization.is_(False), G.c.state == "active", match(column)))
 
 
 def _in_org(match: Callable[[Any], Cond], column: Any = G.c.name) -> Cond:
@@ -130,9 +130,12 @@ def _has_resource(column: Any, match: Callable[[Any], Cond]) -> Cond:
 def _parse_instant(text: Optional[str], default: datetime.datetime) -> datetime.datetime:
     if text is None:
         return default
-    if text.upper().startswith("NOW"):
-        return datetime.datetime.utcnow()
-    moment = parse_date(text)
+    if text.upper().startswith("NOW"):  # date math such as NOW-1DAY is not supported
+        return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    try:
+        moment = parse_date(text)
+    except (ValueError, OverflowError):
+        raise SearchQueryError(f"Not a date: {text!r}")
     if moment.tzinfo is not None:  # CKAN stores naive UTC timestamps
         moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
     return moment
@@ -169,6 +172,8 @@ def field_condition(name: str, value: parser.Value) -> Cond:
         return column.between(_parse_instant(value.low, datetime.datetime.min),
                               _parse_instant(value.high, datetime.datetime.max))
     if name in _DATE_COLUMNS:
+        if value.any:
+            return _DATE_COLUMNS[name].isnot(None)
         return _DATE_COLUMNS[name] == _parse_instant(value.text, datetime.datetime.min)
     if name in _IGNORED_FIELDS:
         return sa.true()
@@ -195,9 +200,10 @@ def field_condition(name: str, value: parser.Value) -> Cond:
         return _has_tag(exact)
     if name.startswith("vocab_"):
         return _has_tag(exact, vocabulary=name[len("vocab_"):])
-    if name == "res_format":  # formats are compared case-insensitively
-        return _has_resource(R.c.format, lambda col: sa.func.lower(col) == value.text.lower()
-                             if not (value.any or value.prefix) else exact(col))
+    if name == "res_format":  # "csv" finds "CSV"
+        if value.any or value.prefix:
+            return _has_resource(R.c.format, exact)
+        return _has_resource(R.c.format, lambda col: sa.func.lower(col) == value.text.lower())
     if name in _RESOURCE_COLUMNS:
         return _has_resource(_RESOURCE_COLUMNS[name], text)
     raise KeyError(name)
@@ -206,7 +212,7 @@ def field_condition(name: str, value: parser.Value) -> Cond:
 def extras_condition(name: str, value: parser.Value) -> Cond:
     """``extras_<key>:value`` (or a bare extra key, as Solr indexes both)."""
     if not isinstance(value, parser.Term):
-        raise SearchQueryError(f"Range queries are not supported on {name}")
+        return sa.false()  # extras are strings: no ranges
     key = name[len("extras_"):] if name.startswith("extras_") else name
     return _matcher(value, exact=True)(P.c.extras[key].astext)
 
@@ -221,7 +227,7 @@ def text_condition(term: parser.Value) -> tuple[Cond, Any]:
     weighted = [(match(P.c.name), 4), (match(P.c.title), 4), (_has_tag(match), 2),
                 (match(P.c.notes), 1),
                 (_has_resource(R.c.name, match) | _has_resource(R.c.description, match), 1),
-                (_in_org(match, G.c.title) | _in_group(match), 1)]
+                (_in_org(match, G.c.title) | _in_group(match, G.c.title), 1)]
     score = sum((sa.case((cond, weight), else_=0) for cond, weight in weighted), sa.literal(0))
     return sa.or_(*(cond for cond, _ in weighted)), score
 
@@ -229,9 +235,9 @@ def text_condition(term: parser.Value) -> tuple[Cond, Any]:
 def query_condition(text: Optional[str], free_text_fallback: bool) -> tuple[Cond, list[Any]]:
     """Translate one ``q`` or ``fq`` string into a condition and score terms.
 
-    In ``q`` (``free_text_fallback``), a clause whose field is unknown, such as
-    ``http://example.org``, is searched as text; in ``fq`` it is looked up as a
-    dataset extra.
+    A clause whose field is unknown is looked up as a dataset extra (Solr
+    indexes extras under their own key); in ``q`` (``free_text_fallback``)
+    its text, such as ``http://example.org``, is also searched as free text.
     """
     try:
         parsed = parser.parse(text)
@@ -252,11 +258,11 @@ def query_condition(text: Optional[str], free_text_fallback: bool) -> tuple[Cond
                     try:
                         cond = field_condition(clause.field, value)
                     except KeyError:
+                        cond = extras_condition(clause.field, value)
                         if free_text_fallback and not clause.field.startswith("extras_"):
-                            cond, score = text_condition(parser.Term(clause.source, phrase=True))
+                            as_text, score = text_condition(parser.Term(clause.source, phrase=True))
+                            cond = sa.or_(cond, as_text)
                             scores.append(score)
-                        else:
-                            cond = extras_condition(clause.field, value)
                 values.append(cond)
             either = sa.or_(*values)
             alternatives.append(sa.not_(either) if clause.negated else either)
