@@ -249,6 +249,8 @@ def resource(f: LocalFile, pkg: LocalPackage, descriptor_url: str | None) -> dic
     if f.kind in ("table", "data"):
         r = f.resource
         name = r.get("title") or r.get("name", f.upload_name)
+        if isinstance(r.get("path"), list):  # one resource, several files (e.g. the graph in two syntaxes)
+            name = f"{name} ({f.upload_name})"
         parts = [r.get("description", "")]
         if r.get("fuente"):
             parts.append(r["fuente"] if r["fuente"].lower().startswith("fuente") or r["fuente"].startswith("El ")

@@ -51,6 +51,21 @@ def test_files_cover_every_package_resource(pkg):
     assert len(set(keys)) == len(keys)
 
 
+def test_graph_resources_are_published_when_listed(package_copy, tmp_path):
+    folder = package_copy("prueba-grafo")
+    (folder / "grafo.ttl").write_text("<urn:a> <urn:b> <urn:c> .\n", encoding="utf-8")
+    (folder / "grafo.jsonld").write_text("{}\n", encoding="utf-8")
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"].append({"name": "grafo", "path": ["grafo.ttl", "grafo.jsonld"], "title": "Grafo RDF",
+                                    "description": "Los cuadros como RDF Data Cube."})
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    pkg = load_package(folder, tmp_path)
+    graph = [f for f in pkg.files if f.key.startswith("recurso:grafo")]
+    assert [f.upload_name for f in graph] == ["grafo.ttl", "grafo.jsonld"]
+    formats = [metadata.resource(f, pkg, None)["format"] for f in graph]
+    assert formats == ["Turtle", "JSON-LD"]
+
+
 def test_dataset_metadata_maps_to_dcat_fields(pkg):
     org = metadata.organization(pkg)
     groups = metadata.groups(pkg, org["name"])

@@ -1,0 +1,205 @@
+"""The publisher against the real local CKAN portal (started if it is not running).
+
+Each test publishes its own `prueba-…` copy of the bundled package and the
+session purges them, so the suite is repeatable on a portal that already
+holds the bundled dataset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib.namespace import DCTERMS, RDF
+
+from pipelines.paths import ROOT
+from pipelines.publish import PublishError, TransientError, publish_package
+from pipelines.publish.local import load_package
+from pipelines.publish.metadata import KEY_FIELD
+from tests.publish.proxy import FaultyProxy
+
+pytestmark = pytest.mark.services
+QUIET = {"log": lambda _line: None, "retries": 1, "backoff": 0.05}
+DCAT = rdflib.Namespace("http://www.w3.org/ns/dcat#")  # rdflib's closed DCAT lacks DCAT 3 terms
+SPDX = rdflib.Namespace("http://spdx.org/rdf/terms#")
+
+
+def publish(portal, folder: Path, **kwargs):
+    options = {**QUIET, **kwargs}
+    return publish_package(folder, options.pop("url", portal.url), options.pop("token", portal.token), **options)
+
+
+def local_files(folder: Path, tmp_path: Path) -> dict[str, bytes]:
+    """What each resource must download as, by key (the zip rebuilt independently)."""
+    work = tmp_path / f"expected-{time.monotonic_ns()}"
+    work.mkdir()
+    return {f.key: f.path.read_bytes() for f in load_package(folder, work).files}
+
+
+def assert_portal_matches(portal, name: str, folder: Path, tmp_path: Path) -> dict:
+    dataset = portal.show(name)
+    assert dataset is not None and dataset["state"] == "active" and not dataset["private"]
+    ours = [r for r in dataset["resources"] if r.get(KEY_FIELD)]
+    keys = [r[KEY_FIELD] for r in ours]
+    expected = local_files(folder, tmp_path)
+    assert keys == list(expected), "one resource per file, in the package's order, no duplicates"
+    for r in ours:
+        body = portal.download(r["url"])
+        assert body == expected[r[KEY_FIELD]], f"{r[KEY_FIELD]} downloads different bytes"
+        assert r["hash"] == hashlib.sha256(body).hexdigest()
+    return dataset
+
+
+def test_publish_downloads_dcat_and_search(portal, package_copy, unique_name, tmp_path):
+    name = unique_name()
+    folder = package_copy(name)
+    result = publish(portal, folder)
+    assert result.changed and result.dataset_url == f"{portal.url}/dataset/{name}"
+    dataset = assert_portal_matches(portal, name, folder, tmp_path)
+    assert dataset["organization"]["name"] == "sosep" and dataset["license_id"] == "cc-by"
+    assert {g["name"] for g in dataset["groups"]} == {
+        "sosep-hogares-comunitarios", "sosep-servicio-social", "sosep-mejoramiento-mujer", "sosep-mis-anos-dorados"}
+
+    # DCAT: the dataset and each distribution, as harvesters read /dataset/<name>.ttl
+    graph = rdflib.Graph().parse(data=portal.download(f"{portal.url}/dataset/{name}.ttl").decode(), format="turtle")
+    ds = next(graph.subjects(RDF.type, DCAT.Dataset))
+    assert str(graph.value(ds, DCTERMS.title)) == dataset["title"]
+    assert graph.value(ds, DCTERMS.temporal) is not None and graph.value(ds, DCTERMS.spatial) is not None
+    assert graph.value(ds, DCTERMS.publisher) is not None and graph.value(ds, DCAT.version) is not None
+    distributions = list(graph.objects(ds, DCAT.distribution))
+    assert len(distributions) == len(dataset["resources"])
+    for dist in distributions:
+        assert graph.value(dist, DCAT.accessURL) is not None and graph.value(dist, DCTERMS.title) is not None
+        assert graph.value(graph.value(dist, SPDX.checksum), SPDX.checksumValue) is not None
+
+    # search: a word of the title, through the portal's own search
+    found = portal("package_search", q="Cuatrimestral", rows=1000)
+    assert name in [d["name"] for d in found["results"]]
+
+
+def test_second_publish_is_a_no_op(portal, package_copy, unique_name):
+    folder = package_copy(unique_name())
+    publish(portal, folder)
+    before = portal.show(folder.name)
+    again = publish(portal, folder)
+    after = portal.show(folder.name)
+    assert not again.changed and again.counts["create"] == again.counts["update"] == again.counts["uploads"] == 0
+    assert after["metadata_modified"] == before["metadata_modified"]
+    assert [(r["id"], r["last_modified"]) for r in after["resources"]] == \
+        [(r["id"], r["last_modified"]) for r in before["resources"]]
+    assert again.api_calls == 1, again.calls_by_action  # one package_show (plus a HEAD per file)
+
+
+def test_dry_run_writes_nothing(portal, package_copy, unique_name):
+    folder = package_copy(unique_name())
+    said: list[str] = []
+    plan = publish(portal, folder, dry_run=True, log=said.append)
+    assert portal.show(folder.name) is None and plan.counts["create"] > 0 and not plan.changed
+    assert any("crear" in line for line in said)
+
+    publish(portal, folder)
+    before = portal.show(folder.name)
+    (folder / "data" / "albergues.csv").write_text("cambiado\n", encoding="utf-8")
+    plan = publish(portal, folder, dry_run=True)
+    assert portal.show(folder.name) == before
+    assert "recurso albergues: actualizar (hash, size) [subir archivo]" in plan.plan
+
+
+def test_changed_package_updates_only_what_changed(portal, package_copy, unique_name, tmp_path):
+    folder = package_copy(unique_name())
+    publish(portal, folder)
+    before = {r[KEY_FIELD]: r for r in portal.show(folder.name)["resources"]}
+    csv = folder / "data" / "albergues.csv"
+    csv.write_bytes(csv.read_bytes().replace(b"\n", b"\r\n", 1))
+    # an administrator's own field and tag must survive the update
+    portal("package_patch", id=folder.name, extras=portal.show(folder.name)["extras"] + [
+        {"key": "nota_del_portal", "value": "revisado"}], tags=portal.show(folder.name)["tags"] + [
+        {"name": "etiqueta-del-portal"}])
+    result = publish(portal, folder)
+    assert result.counts["uploads"] == 2 and result.counts["create"] == 0  # the CSV and the zip
+    after = assert_portal_matches(portal, folder.name, folder, tmp_path)
+    changed = {r[KEY_FIELD] for r in after["resources"] if r["last_modified"] != before[r[KEY_FIELD]]["last_modified"]}
+    assert changed == {"recurso:albergues", "paquete:zip"}
+    assert {"key": "nota_del_portal", "value": "revisado"} in after["extras"]
+    assert "etiqueta-del-portal" in {t["name"] for t in after["tags"]}
+
+
+@pytest.mark.parametrize("cut", [7, 10, 21])
+def test_publish_cut_at_any_request_recovers(portal, package_copy, unique_name, tmp_path, cut):
+    """Request `cut` reaches the portal but its answer is lost, and the portal vanishes for the client."""
+    folder = package_copy(unique_name())
+    with FaultyProxy(portal.url, drop_after=cut) as proxy, pytest.raises(TransientError):
+        publish(portal, folder, url=proxy.url)
+    half = portal.show(folder.name)
+    assert half is None or half["state"] == "draft", "a half-published dataset must not be public"
+    publish(portal, folder)
+    assert_portal_matches(portal, folder.name, folder, tmp_path)
+    assert not publish(portal, folder).changed
+
+
+def test_retried_call_that_had_succeeded_leaves_no_duplicate(portal, package_copy, unique_name, tmp_path):
+    """The answer to a resource_create is lost; the retry creates it again; the verification round cleans up."""
+    folder = package_copy(unique_name())
+    with FaultyProxy(portal.url, lose_answer=10) as proxy:
+        result = publish(portal, folder, url=proxy.url, retries=2)
+    assert result.rounds == 2
+    assert_portal_matches(portal, folder.name, folder, tmp_path)
+
+
+def test_portal_stopped_mid_publish_then_publish_again(portal, package_copy, unique_name, tmp_path):
+    folder = package_copy(unique_name())
+    env = {**os.environ, "CKAN_API_TOKEN": portal.token, "RENDICION_PUBLISH_RETRIES": "2",
+           "RENDICION_PUBLISH_BACKOFF": "0.2", "PYTHONUNBUFFERED": "1"}
+    with FaultyProxy(portal.url, delay=0.15) as proxy:  # slow enough to stop the portal half-way
+        child = subprocess.Popen([sys.executable, "-m", "pipelines.publish", str(folder), "--ckan-url", proxy.url],
+                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        uploads = 0
+        try:
+            for line in child.stdout:
+                uploads += "crear y subir" in line
+                if uploads == 5:
+                    subprocess.run(["bash", "portal/stop.sh"], cwd=ROOT, check=True, capture_output=True)
+                    break
+            out, err = child.communicate(timeout=120)
+        finally:
+            subprocess.run(["bash", "portal/start.sh"], cwd=ROOT, check=True, capture_output=True, timeout=600)
+    assert uploads == 5, "the publish ended before the portal could be stopped"
+    assert child.returncode == 1
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and "no respondió" in err
+    assert portal.token not in out + err
+    publish(portal, folder)
+    assert_portal_matches(portal, folder.name, folder, tmp_path)
+
+
+def test_token_never_printed_nor_written(portal, package_copy, unique_name, tmp_path):
+    folder = package_copy(unique_name())
+    env = {**os.environ, "CKAN_API_TOKEN": portal.token, "TMPDIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-m", "pipelines.publish", str(folder)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert portal.token not in done.stdout + done.stderr
+    for path in [*folder.rglob("*"), *tmp_path.rglob("*")]:
+        if path.is_file():
+            assert portal.token.encode() not in path.read_bytes(), path
+    result = publish(portal, folder)
+    assert portal.token not in json.dumps(result.__dict__, default=str)
+
+
+def test_forbidden_names_the_missing_permission(portal, package_copy, unique_name):
+    user = f"lector-{unique_name()}"
+    portal("user_create", name=user, email=f"{user}@example.org", password="contrasena-larga-123")
+    token = portal("api_token_create", user=user, name="prueba")["token"]
+    folder = package_copy(unique_name())
+    with pytest.raises(PublishError) as caught:
+        publish(portal, folder, token=token)
+    message = str(caught.value)
+    assert "403" in message and "editor" in message and token not in message
+    with pytest.raises(PublishError, match="CKAN_API_TOKEN"):
+        publish(portal, folder, token=None)
