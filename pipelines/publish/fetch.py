@@ -7,10 +7,14 @@ those exist and need no lookup of their own.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from pipelines.publish import metadata
 from pipelines.publish.client import NotFound, Portal
 from pipelines.publish.local import LocalPackage
 from pipelines.publish.plan import PortalState
+
+HEAD_WORKERS = 4
 
 
 def fetch_state(portal: Portal, pkg: LocalPackage) -> PortalState:
@@ -30,12 +34,13 @@ def fetch_state(portal: Portal, pkg: LocalPackage) -> PortalState:
     groups = frozenset(name for name in wanted_groups
                        if name in in_dataset or _exists(portal, "group_show", name))
 
-    downloads: dict[str, int | None] = {}
-    for resource in (dataset or {}).get("resources", []):
-        # Only our uploads: a resource whose record says "current" but whose file the portal lost
-        # (a publish killed between the database commit and the file write) must be uploaded again.
-        if resource.get(metadata.KEY_FIELD) and resource.get("url_type") == "upload" and resource.get("url"):
-            downloads[resource["id"]] = portal.head(resource["url"])
+    # Only our uploads: a resource whose record says "current" but whose file the portal lost
+    # (a publish killed between the database commit and the file write) must be uploaded again.
+    ours = [r for r in (dataset or {}).get("resources", [])
+            if r.get(metadata.KEY_FIELD) and r.get("url_type") == "upload" and r.get("url")]
+    with ThreadPoolExecutor(max_workers=HEAD_WORKERS) as pool:  # HEADs are reads: a few at a time is polite
+        lengths = list(pool.map(lambda r: portal.head(r["url"]), ours))
+    downloads = {r["id"]: length for r, length in zip(ours, lengths)}
     return PortalState(org_exists, groups, dataset, downloads)
 
 

@@ -197,8 +197,11 @@ def test_forbidden_names_the_missing_permission(portal, package_copy, unique_nam
     portal("user_create", name=user, email=f"{user}@example.org", password="contrasena-larga-123")
     token = portal("api_token_create", user=user, name="prueba")["token"]
     folder = package_copy(unique_name())
-    with pytest.raises(PublishError) as caught:
-        publish(portal, folder, token=token)
+    try:
+        with pytest.raises(PublishError) as caught:
+            publish(portal, folder, token=token)
+    finally:
+        portal("user_delete", id=user)
     message = str(caught.value)
     assert "403" in message and "editor" in message and token not in message
     with pytest.raises(PublishError, match="CKAN_API_TOKEN"):
