@@ -1,7 +1,7 @@
 """Carry out a plan against the portal, in an order that is safe to interrupt.
 
-Order: organization and groups, the dataset (created as a draft so a
-half-published dataset is never public), the descriptor (the tables' schema
+Order: organization and groups, the dataset (created private, as a draft
+when the token may set states, so a half-published dataset is never public), the descriptor (the tables' schema
 links need its URL), the other resources, duplicate/stale deletions, the
 order of resources, and last the switch of the dataset to active. Stopping
 anywhere leaves a state the next run's plan repairs.
@@ -73,8 +73,8 @@ def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str
         others = [r["id"] for r in current.get("resources", []) if r["id"] not in ours]
         portal.action("package_resource_reorder", {"id": current["id"], "order": ours + others})
 
-    if plan.activate:
-        log(f"  conjunto {ds.key}: publicar (estado activo)")
-        dataset = portal.action("package_patch", {"id": dataset_id, "state": "active"})
+    if plan.activation is not None:
+        log(f"  conjunto {ds.key}: publicar (activo y público)")
+        dataset = portal.action("package_patch", {"id": dataset_id, **plan.activation})
     return dataset or {}
 

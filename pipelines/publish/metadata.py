@@ -40,6 +40,10 @@ MEDIA_TYPES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "md": "tex
 # Where the publisher keeps what it owns on the portal.
 KEY_FIELD = "rendicion_recurso"
 TAGS_EXTRA = "rendicion_etiquetas"
+# Present (value "incompleta") while a new dataset is still being filled: it is private (and a draft
+# when the token may set states, i.e. sysadmin) until the last step removes the mark and opens it.
+PENDING_EXTRA = "rendicion_publicacion"
+PENDING_VALUE = "incompleta"
 
 
 @dataclass(frozen=True)

@@ -57,8 +57,12 @@ class Plan:
     dataset: Step
     resources: tuple[Step, ...]  # desired order (creates and updates), then deletions
     reorder: bool  # the portal's order of our resources differs from the package's
-    activate: bool  # the dataset is a draft (or deleted) and must end up active
+    activation: dict[str, Any] | None  # last patch: a new/incomplete/deleted dataset becomes active and public
     descriptor_url: str | None = None  # where the portal already serves datapackage.json
+
+    @property
+    def activate(self) -> bool:
+        return self.activation is not None
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -102,9 +106,10 @@ def dataset_step(current: dict[str, Any] | None, desired: dict[str, Any]) -> Ste
     name = desired["name"]
     if current is None:
         payload = {k: v for k, v in desired.items() if k not in ("tags", "groups", "extras")}
+        pending = {**desired["extras"], metadata.PENDING_EXTRA: metadata.PENDING_VALUE}
+        # Private (any editor may set it) and a draft (honoured for sysadmins) until the last step.
         payload.update(tags=[{"name": t} for t in desired["tags"]], groups=[{"name": g} for g in desired["groups"]],
-                       extras=[{"key": k, "value": v} for k, v in sorted(desired["extras"].items())],
-                       state="draft", private=False)
+                       extras=_extras_list(pending), state="draft", private=True)
         return Step("conjunto", name, CREATE, payload=payload)
     owner = (current.get("organization") or {}).get("name")
     if owner != desired["owner_org"]:
@@ -114,7 +119,8 @@ def dataset_step(current: dict[str, Any] | None, desired: dict[str, Any]) -> Ste
     for key in DATASET_FIELDS:
         if (current.get(key) or "") != (desired[key] or ""):
             changed[key] = desired[key]
-    extras = {e["key"]: e["value"] for e in current.get("extras", [])}
+    extras = {e["key"]: e["value"] for e in current.get("extras", []) if e["key"] != metadata.PENDING_EXTRA}
+    mark = {e["key"]: e["value"] for e in current.get("extras", []) if e["key"] == metadata.PENDING_EXTRA}
     tags_now = sorted(t["name"] for t in current.get("tags", []))
     previous = json.loads(extras.get(metadata.TAGS_EXTRA) or "[]")
     tags_new = _merge_list(tags_now, desired["tags"], previous)
@@ -126,7 +132,7 @@ def dataset_step(current: dict[str, Any] | None, desired: dict[str, Any]) -> Ste
         changed["groups"] = [{"name": g} for g in groups_new]
     merged = {**extras, **desired["extras"]}
     if merged != extras:
-        changed["extras"] = [{"key": k, "value": v} for k, v in sorted(merged.items())]
+        changed["extras"] = _extras_list({**merged, **mark})  # the mark goes only with the activation
         changed_keys = sorted(k for k in merged if extras.get(k) != merged[k])
     else:
         changed_keys = []
@@ -134,6 +140,27 @@ def dataset_step(current: dict[str, Any] | None, desired: dict[str, Any]) -> Ste
         return Step("conjunto", name, UNCHANGED)
     labels = tuple(k for k in changed if k != "extras") + tuple(f"extras.{k}" for k in changed_keys)
     return Step("conjunto", name, UPDATE, labels, payload={"id": current["id"], **changed})
+
+
+def _extras_list(extras: dict[str, str]) -> list[dict[str, str]]:
+    return [{"key": k, "value": v} for k, v in sorted(extras.items())]
+
+
+def activation(current: dict[str, Any] | None, desired: dict[str, Any]) -> dict[str, Any] | None:
+    """The final patch, or None when the dataset is already active and complete.
+
+    A dataset we created and did not finish carries the PENDING mark: it is opened (public, mark
+    removed). One an administrator deleted is only reactivated; its visibility is theirs to choose.
+    """
+    if current is None:
+        return {"state": "active", "private": False, "extras": _extras_list(desired["extras"])}
+    extras = {e["key"]: e["value"] for e in current.get("extras", [])}
+    if metadata.PENDING_EXTRA in extras:
+        extras.pop(metadata.PENDING_EXTRA)
+        return {"state": "active", "private": False, "extras": _extras_list({**extras, **desired["extras"]})}
+    if current.get("state") != "active":
+        return {"state": "active"}
+    return None
 
 
 def _filename(url: str) -> str:
@@ -210,5 +237,5 @@ def make_plan(pkg: LocalPackage, state: PortalState) -> Plan:
         for g in group_specs)
     ds_step = dataset_step(state.dataset, desired)
     resources, reorder, descriptor_url = resource_steps(pkg, state.dataset, state.downloads)
-    activate = state.dataset is None or state.dataset.get("state") != "active"
-    return Plan(org_step, group_steps, ds_step, tuple(resources), reorder, activate, descriptor_url)
+    return Plan(org_step, group_steps, ds_step, tuple(resources), reorder, activation(state.dataset, desired),
+                descriptor_url)

@@ -116,9 +116,22 @@ def test_plan_for_an_identical_portal_is_empty(pkg):
 def test_plan_for_an_empty_portal_creates_everything_descriptor_first(pkg):
     plan = make_plan(pkg, PortalState(False, frozenset(), None))
     assert plan.organization.action == CREATE and all(g.action == CREATE for g in plan.groups)
-    assert plan.dataset.action == CREATE and plan.dataset.payload["state"] == "draft"
+    assert plan.dataset.action == CREATE and plan.dataset.payload["private"] is True
+    assert {"key": metadata.PENDING_EXTRA, "value": metadata.PENDING_VALUE} in plan.dataset.payload["extras"]
     assert plan.resources[0].key == "paquete:datapackage.json"
     assert plan.counts()["uploads"] == len(pkg.files) and plan.reorder and plan.activate
+
+
+def test_an_unfinished_dataset_is_opened_only_at_the_end(pkg):
+    state = _portal_copy(pkg)
+    state.dataset.update(private=True, state="active")  # created by an editor: CKAN ignored "draft"
+    state.dataset["extras"].append({"key": metadata.PENDING_EXTRA, "value": metadata.PENDING_VALUE})
+    plan = make_plan(pkg, state)
+    assert plan.dataset.action == UNCHANGED and plan.activation["private"] is False
+    assert metadata.PENDING_EXTRA not in {e["key"] for e in plan.activation["extras"]}
+    state.dataset.update(private=True)  # an administrator's choice on a finished dataset is kept
+    state.dataset["extras"].pop()
+    assert not make_plan(pkg, state).changes
 
 
 def test_administrator_additions_survive(pkg):

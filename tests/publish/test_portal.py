@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
+import requests
 from rdflib.namespace import DCTERMS, RDF
 
 from pipelines.paths import ROOT
@@ -55,6 +56,11 @@ def assert_portal_matches(portal, name: str, folder: Path, tmp_path: Path) -> di
         assert body == expected[r[KEY_FIELD]], f"{r[KEY_FIELD]} downloads different bytes"
         assert r["hash"] == hashlib.sha256(body).hexdigest()
     return dataset
+
+
+def name_not_public(portal, name: str) -> bool:
+    anonymous = requests.get(f"{portal.url}/api/3/action/package_show", params={"id": name}, timeout=30)
+    return anonymous.status_code in (403, 404)
 
 
 def test_publish_downloads_dcat_and_search(portal, package_copy, unique_name, tmp_path):
@@ -138,7 +144,8 @@ def test_publish_cut_at_any_request_recovers(portal, package_copy, unique_name, 
     with FaultyProxy(portal.url, drop_after=cut) as proxy, pytest.raises(TransientError):
         publish(portal, folder, url=proxy.url)
     half = portal.show(folder.name)
-    assert half is None or half["state"] == "draft", "a half-published dataset must not be public"
+    assert half is None or half["private"], "a half-published dataset must not be public"
+    assert name_not_public(portal, folder.name)
     publish(portal, folder)
     assert_portal_matches(portal, folder.name, folder, tmp_path)
     assert not publish(portal, folder).changed
@@ -206,3 +213,25 @@ def test_forbidden_names_the_missing_permission(portal, package_copy, unique_nam
     assert "403" in message and "editor" in message and token not in message
     with pytest.raises(PublishError, match="CKAN_API_TOKEN"):
         publish(portal, folder, token=None)
+
+
+def test_editor_token_publishes_and_never_shows_a_half_dataset(portal, package_copy, unique_name, tmp_path):
+    """The permissions docs/publicacion.md lists are enough; CKAN ignores 'draft' for editors, 'private' holds."""
+    publish(portal, package_copy(unique_name()))  # a sysadmin's first publish creates the organization and groups
+    user = f"editor-{unique_name()}"
+    portal("user_create", name=user, email=f"{user}@example.org", password="contrasena-larga-123")
+    try:
+        portal("organization_member_create", id="sosep", username=user, role="editor")
+        for group in ("hogares-comunitarios", "servicio-social", "mejoramiento-mujer", "mis-anos-dorados"):
+            portal("group_member_create", id=f"sosep-{group}", username=user, role="editor")
+        token = portal("api_token_create", user=user, name="prueba")["token"]
+        folder = package_copy(unique_name())
+        with FaultyProxy(portal.url, drop_after=12) as proxy, pytest.raises(TransientError):
+            publish(portal, folder, url=proxy.url, token=token)
+        assert name_not_public(portal, folder.name)
+        publish(portal, folder, token=token)
+        assert not name_not_public(portal, folder.name)
+        assert_portal_matches(portal, folder.name, folder, tmp_path)
+        assert not publish(portal, folder, token=token).changed
+    finally:
+        portal("user_delete", id=user)
