@@ -28,8 +28,8 @@ LOG="$DAGSTER_HOME/ultima-ejecucion.log"
 START=$(date +%s.%N)
 if ! .venv/bin/dagster asset materialize -m pipelines.definitions --partition "$PERIOD" --select '*' \
     --config-json '{"loggers": {"console": {"config": {"log_level": "INFO"}}}}' >"$LOG" 2>&1; then
-  echo "run: la ejecución de $PERIOD falló; lo esencial:" >&2
-  grep -E "STEP_FAILURE|Failure|failed|ERROR|error:" "$LOG" | grep -v "^\s*$" | tail -n 15 >&2 || tail -n 30 "$LOG" >&2
+  echo "run: la ejecución de $PERIOD falló; nada se publicó después del primer fallo:" >&2
+  .venv/bin/python -m pipelines.assets.operator failures >&2 || tail -n 30 "$LOG" >&2
   echo "run: registro completo en $LOG; detalles en la interfaz: make ui" >&2
   exit 1
 fi

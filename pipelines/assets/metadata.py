@@ -45,9 +45,9 @@ def table_schema(table: Table) -> MetadataValue:
     ]))
 
 
-def discrepancy_list(found: Sequence[Discrepancy]) -> MetadataValue:
+def discrepancy_list(found: Sequence[Discrepancy], empty: str = "Ninguna.") -> MetadataValue:
     if not found:
-        return MetadataValue.md("Ninguna: todas las cifras del informe coinciden entre sí.")
+        return MetadataValue.md(empty)
     return MetadataValue.md(markdown_table(
         ["cuadro", "campo", "declarado", "calculado", "línea", "descripción"],
         [[d.recurso, d.campo, d.valor_declarado, d.valor_calculado, d.linea or "", d.descripcion] for d in found],
@@ -63,7 +63,8 @@ def parsed_metadata(parsed: ParsedReport) -> dict[str, Any]:
             ["cuadro", "filas", "columnas"],
             [[name, len(t.rows), len(t.spec.fields)] for name, t in parsed.tables.items()])),
         "celdas vacías reconstruidas": len(parsed.placed),
-        "discrepancias del informe": discrepancy_list(parsed.discrepancies),
+        "discrepancias del informe": discrepancy_list(
+            parsed.discrepancies, "Ninguna: todas las cifras del informe coinciden entre sí."),
     }
     for name, table in parsed.tables.items():
         meta[f"filas: {name}"] = len(table.rows)

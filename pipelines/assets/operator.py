@@ -2,8 +2,8 @@
 
 `register` adds every report's period as a partition (the sensor does the same
 when the daemon runs; `make run` has no daemon) and prints one report's period.
-`summary` prints where to look after a run, from what the run recorded in the
-Dagster instance, so the figures shown are the ones the UI shows.
+`summary` prints where to look after a run and `failures` why it failed, from
+what the run recorded in the Dagster instance: what the UI shows.
 """
 
 from __future__ import annotations
@@ -67,14 +67,44 @@ def summary(period: str) -> int:
     return 0
 
 
+def failures() -> int:
+    """Why the last run failed: refused steps and failed checks, with their own messages."""
+    instance = DagsterInstance.get()
+    runs = instance.get_runs(limit=1)
+    if not runs:
+        print("No hay ejecuciones registradas.")
+        return 0
+    for entry in instance.all_logs(runs[0].run_id):
+        event = entry.dagster_event
+        if event is None:
+            continue
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not event.event_specific_data.passed:
+            check = event.event_specific_data
+            severity = "ERROR (bloquea)" if check.severity.value == "ERROR" else "advertencia"
+            detail = check.description or ""
+            error = check.metadata.get("error")
+            if error is not None and str(error.value) not in detail:
+                detail = f"{detail} {error.value}".strip()
+            print(f"  comprobación {check.asset_key.to_user_string()}.{check.check_name} [{severity}]: {detail}")
+        elif event.event_type_value == "STEP_FAILURE":
+            data = event.step_failure_data
+            user = data.user_failure_data.description if data.user_failure_data else None
+            message = user or (" ".join(data.error.message.strip().splitlines()[:2]) if data.error else "")
+            print(f"  paso {event.step_key} falló: {message}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines.assets.operator", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("register", help="registra los períodos de reports/ e imprime el de un informe").add_argument(
         "report", type=Path)
     sub.add_parser("summary", help="dónde mirar tras una ejecución").add_argument("period")
+    sub.add_parser("failures", help="por qué falló la última ejecución")
     args = parser.parse_args(argv)
-    return register(args.report) if args.command == "register" else summary(args.period)
+    if args.command == "register":
+        return register(args.report)
+    return summary(args.period) if args.command == "summary" else failures()
 
 
 if __name__ == "__main__":

@@ -78,8 +78,8 @@ def reconciliation(parsed: ParsedReport) -> AssetCheckResult:
     others = [d for d in parsed.discrepancies if d not in broken]
     outcomes = {r: sum(1 for c in parsed.checks if c.resultado == r) for r in ("coincide", "discrepa", "no-encontrado")}
     metadata = {
-        "aritmética rota": discrepancy_list(broken),
-        "discrepancias del informe": discrepancy_list(others),
+        "aritmética rota": discrepancy_list(broken, "Ninguna: cada fila cumple las reglas de su cuadro."),
+        "discrepancias del informe": discrepancy_list(others, "Ninguna: el informe coincide consigo mismo."),
         "celdas vacías reconstruidas": len(parsed.placed),
         "comprobaciones que coinciden": outcomes["coincide"],
         "comprobaciones que discrepan": outcomes["discrepa"],
@@ -88,7 +88,9 @@ def reconciliation(parsed: ParsedReport) -> AssetCheckResult:
     if broken:
         return AssetCheckResult(
             check_name=RECONCILIATION, passed=False, severity=AssetCheckSeverity.ERROR, metadata=metadata,
-            description=f"{len(broken)} filas cuya aritmética no cuadra: no se publica hasta revisarlas.")
+            description=f"{len(broken)} fila(s) cuya aritmética no cuadra; no se publica hasta revisarlas. "
+                        f"Primera: {broken[0].recurso}, línea {broken[0].linea}: {broken[0].descripcion} "
+                        f"(impreso {broken[0].valor_declarado}, calculado {broken[0].valor_calculado}).")
     if others:
         return AssetCheckResult(
             check_name=RECONCILIATION, passed=False, severity=AssetCheckSeverity.WARN, metadata=metadata,

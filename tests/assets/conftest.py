@@ -49,6 +49,11 @@ class Workspace:
                 "sparql": SparqlStore(location=str(self.store)),
                 "portal": portal or CkanPortal(url=UNUSED_PORTAL, token="secreto-de-prueba")}
 
+    def logs(self) -> str:
+        """Every message every run logged, as the UI's run pages show them."""
+        return "\n".join(entry.message or "" for run in self.instance.get_runs()
+                         for entry in self.instance.all_logs(run.run_id))
+
     def run(self, period: str = PERIOD, selection: list[str] | None = None,
             portal: CkanPortal | None = None) -> Outcome:
         if period not in self.instance.get_dynamic_partitions("periodo"):

@@ -79,3 +79,24 @@ def psql(sql: str, database: str = "postgres") -> str:
                            "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, f"PostgreSQL en 127.0.0.1:5432 no respondió: {done.stderr.strip()}"
     return done.stdout.strip()
+
+
+PORTAL = "http://127.0.0.1:5000"
+PORTAL_TOKEN = ROOT / ".portal" / "token"
+
+
+def ensure_portal() -> tuple[str, str]:
+    """The local CKAN portal (started with portal/start.sh if needed) and its sysadmin token."""
+    done = subprocess.run(["bash", str(ROOT / "portal" / "start.sh")], cwd=ROOT, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, f"portal/start.sh falló ({done.returncode}):\n{done.stdout}\n{done.stderr}"
+    assert PORTAL_TOKEN.exists(), "portal/start.sh no dejó .portal/token"
+    return PORTAL, PORTAL_TOKEN.read_text(encoding="utf-8").strip()
+
+
+def http_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
