@@ -22,7 +22,8 @@ def test_a_run_is_recorded_in_postgresql(tmp_path: Path) -> None:
     psql(f"CREATE DATABASE {DATABASE}")
     home = tmp_path / "dagster"
     home.mkdir()
-    (home / "dagster.yaml").symlink_to(ROOT / "dagster.postgres.yaml")  # what the scripts do with RENDICION_DAGSTER_CONFIG
+    # What the scripts do with RENDICION_DAGSTER_CONFIG=dagster.postgres.yaml:
+    (home / "dagster.yaml").symlink_to(ROOT / "dagster.postgres.yaml")
     reports = tmp_path / "reports"
     reports.mkdir()
     shutil.copy(BUNDLED, reports)
