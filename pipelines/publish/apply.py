@@ -30,7 +30,7 @@ def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str
 
     ds = plan.dataset
     if ds.action == CREATE:
-        log(f"  conjunto {ds.key}: crear (borrador hasta terminar)")
+        log(f"  conjunto {ds.key}: crear (privado hasta terminar)")
         dataset = portal.action("package_create", ds.payload)
     elif ds.action == UPDATE:
         log(f"  conjunto {ds.key}: actualizar {', '.join(ds.fields)}")
@@ -51,11 +51,11 @@ def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str
         fields = metadata.resource(f, pkg, descriptor_url)
         upload = (f.upload_name, f.path) if step.upload else None
         if step.action == CREATE:
-            log(f"  recurso {step.key}: crear y subir {f.upload_name}")
+            log(f"  recurso {_label(step.key)}: crear y subir {f.upload_name}")
             result = portal.action("resource_create", {"package_id": dataset_id, **fields}, upload=upload)
         else:
             what = ", ".join(step.fields) + (" [subir archivo]" if step.upload else "")
-            log(f"  recurso {step.key}: actualizar {what}")
+            log(f"  recurso {_label(step.key)}: actualizar {what}")
             result = portal.action("resource_patch", {"id": step.resource_id, **fields}, upload=upload)
         ids[step.key] = result["id"]
         if step.key == DESCRIPTOR_KEY:
@@ -63,7 +63,7 @@ def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str
 
     for step in plan.resources:
         if step.action == DELETE:
-            log(f"  recurso {step.key}: borrar ({', '.join(step.fields)})")
+            log(f"  recurso {_label(step.key)}: borrar ({', '.join(step.fields)})")
             portal.action("resource_delete", {"id": step.resource_id})
 
     if plan.reorder:
@@ -78,3 +78,6 @@ def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str
         dataset = portal.action("package_patch", {"id": dataset_id, **plan.activation})
     return dataset or {}
 
+
+def _label(key: str) -> str:
+    return key.split(":", 1)[-1]

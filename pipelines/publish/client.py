@@ -74,6 +74,8 @@ def _reason(error: Exception) -> str:
     if isinstance(error, requests.Timeout):
         return "tiempo de espera agotado"
     text = str(error).lower()
+    if "nameresolution" in text or "name or service not known" in text or "name resolution" in text:
+        return "nombre de servidor desconocido"
     if "refused" in text:
         return "conexión rechazada"
     if "reset" in text or "aborted" in text or "remotedisconnected" in text:
@@ -113,6 +115,9 @@ class Portal:
                 return attempt()
             except (requests.ConnectionError, requests.Timeout, _ServerError) as error:
                 reason = _reason(error)
+                if reason == "nombre de servidor desconocido":  # a typo in the URL: retrying will not help
+                    raise PublishError(f"no se encuentra el servidor del portal {self.url} (DNS); revise la URL") \
+                        from None
                 if number == self.retries:
                     raise TransientError(
                         f"el portal {self.url} no respondió a {what} tras {self.retries + 1} intentos ({reason}); "
@@ -152,6 +157,8 @@ class Portal:
         message = f"el portal negó «{name}» (403): el token necesita permiso para {needs}"
         if not self.has_token:
             message += "; no se indicó token: defina la variable de entorno CKAN_API_TOKEN"
+        else:
+            message += " (o el token no es válido o caducó: CKAN trata un token desconocido como anónimo)"
         return message + (f". El portal dice: {_short(detail)}" if detail else "")
 
     def head(self, url: str) -> int | None:
