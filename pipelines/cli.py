@@ -31,7 +31,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"build": cmd_build}
+def cmd_publish(args: argparse.Namespace) -> int:
+    from pipelines.publish import publish_main
+
+    return publish_main([Path(p) for p in args.packages], args.ckan_url, args.dry_run)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"build": cmd_build, "publish": cmd_publish}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -40,6 +46,11 @@ def parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="informe(s) → paquete(s) de datos validados")
     build.add_argument("reports", nargs="+", metavar="REPORT", help="texto del informe (UTF-8)")
     build.add_argument("--out", default=str(DATAPACKAGES_DIR), help="carpeta de salida (por defecto datapackages/)")
+    publish = sub.add_parser("publish", help="paquete(s) → portal CKAN, idempotente (token en $CKAN_API_TOKEN)")
+    publish.add_argument("packages", nargs="*", metavar="PACKAGE_DIR",
+                         help="carpeta(s) de paquete (por defecto todas las de datapackages/)")
+    publish.add_argument("--ckan-url", default=None, help="URL del portal (por defecto $CKAN_URL o http://127.0.0.1:5000)")
+    publish.add_argument("--dry-run", action="store_true", help="muestra el plan y no escribe nada en el portal")
     return main
 
 
