@@ -1,0 +1,307 @@
+"""Tables → W3C Data Cube: structures from the table descriptions, observations from the rows.
+
+One `qb:DataSet` per published table, with a `qb:DataStructureDefinition`
+derived from the table's TOML description alone (so every period of a series
+shares it). Every printed figure, the totals line included, is one observation
+in the measure-dimension style: `qb:measureType` names the field's
+`qb:MeasureProperty` (`medida:<field>`, whose `dct:identifier` is the field
+name) and the observation carries that one value. A single-measure cell is
+what lets budget figures also take the OpenBudgets.eu shape
+(`obeu-measure:amount`, `obeu-dimension:budgetPhase`, currency GTQ) next to
+percentages and balances of the same table, which have no budget phase.
+
+Dimensions of every structure: `sdmx-dimension:refArea` (the department, or
+the country for national tables and for totals lines), `refPeriod` (the
+four-month period), `ra:programa` when the description names a program, one
+row dimension when departments do not identify the rows, and `qb:measureType`.
+The row dimension is a code when the table's key is a known code
+(`KEY_DIMENSIONS`), otherwise `ra:fila`, the row by its printed position: the
+metas-fisicas table prints "Dirección y Coordinación" twice with identical
+text, so position is the only thing that tells those rows apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable, Iterator
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS, XSD
+
+from pipelines.graph.namespaces import (
+    BUDGET_PHASE,
+    CAMPO,
+    CODIGO,
+    COUNTRY,
+    ESTRUCTURA,
+    MEDIDA,
+    OBEU_ATTRIBUTE,
+    OBEU_CURRENCY,
+    OBEU_DIMENSION,
+    OBEU_MEASURE,
+    RA,
+    SDMX_ATTRIBUTE,
+    SDMX_DIMENSION,
+    activity,
+    department,
+    directorate,
+    expenditure_group,
+    people,
+    period,
+    program,
+    sex,
+    unit,
+)
+from pipelines.specs.model import FieldSpec, SeriesSpec, TableSpec
+from pipelines.tables.model import ParsedReport, Table
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
+@dataclass(frozen=True)
+class KeyDimension:
+    """A table key whose values are codes of a code list."""
+
+    prop: URIRef
+    code: Callable[[str], URIRef]
+    scheme: URIRef
+    label_field: str
+    cls: URIRef | None = None
+
+
+# Table keys that are codes: the key field → its dimension. Any other table
+# whose rows are not departments gets the generic row dimension `ra:fila`.
+KEY_DIMENSIONS: dict[str, KeyDimension] = {
+    "actividad": KeyDimension(RA.actividad, activity, CODIGO.actividad, "actividad", RA.ActividadPresupuestaria),
+    "grupo_gasto_codigo": KeyDimension(RA.grupoGasto, expenditure_group, CODIGO["grupo-gasto"], "grupo_gasto"),
+}
+
+
+def es(text: str) -> Literal:
+    return Literal(text, lang="es")
+
+
+def key_dimension(spec: TableSpec) -> KeyDimension | None:
+    return next((KEY_DIMENSIONS[k] for k in spec.primary_key if k in KEY_DIMENSIONS), None)
+
+
+def row_dimension(spec: TableSpec) -> URIRef | None:
+    """The dimension that tells a table's rows apart, besides the area (None: departments do)."""
+    if spec.has_departments:
+        return None
+    found = key_dimension(spec)
+    return found.prop if found else RA.fila
+
+
+def structure_iri(series: SeriesSpec, spec: TableSpec) -> URIRef:
+    return ESTRUCTURA[f"{series.key}/{spec.name}"]
+
+
+def is_text_field(fld: FieldSpec) -> bool:
+    """Fields that hang from a row resource rather than being measured."""
+    return not fld.is_numeric and fld.source not in ("department_code", "department_name")
+
+
+# ------------------------------------------------------------ structures
+
+
+def measure_triples(series: SeriesSpec) -> Iterator[Triple]:
+    """`medida:<field>` and `campo:<field>` properties, described by the first table that declares them."""
+    seen: set[str] = set()
+    for spec in series.tables:
+        for fld in spec.fields:
+            if fld.name in seen:
+                continue
+            if fld.is_numeric:
+                seen.add(fld.name)
+                prop = MEDIDA[fld.name]
+                yield prop, RDF.type, QB.MeasureProperty
+                yield prop, RDF.type, OWL.DatatypeProperty
+                yield prop, RDFS.range, XSD.integer if fld.type == "integer" else XSD.decimal
+                if fld.unit:
+                    yield prop, SDMX_ATTRIBUTE.unitMeasure, unit(fld.unit)
+                if fld.budget_phase:
+                    yield prop, RDFS.subPropertyOf, OBEU_MEASURE.amount
+                    yield prop, OBEU_DIMENSION.budgetPhase, BUDGET_PHASE[fld.budget_phase]
+                if fld.sexo:
+                    yield prop, RA.sexo, sex(fld.sexo)
+                if fld.pueblo:
+                    yield prop, RA.pueblo, people(fld.pueblo)
+            elif is_text_field(fld) and row_dimension(spec) == RA.fila:
+                seen.add(fld.name)
+                prop = CAMPO[fld.name]
+                yield prop, RDF.type, OWL.DatatypeProperty
+                yield prop, RDFS.range, XSD.date if fld.type == "date" else XSD.string
+                yield prop, RDFS.domain, RA.Fila
+            else:
+                continue
+            yield prop, DCTERMS.identifier, Literal(fld.name)
+            yield prop, RDFS.label, es(fld.title)
+            yield prop, RDFS.comment, es(fld.description)
+
+
+def structure_triples(series: SeriesSpec, spec: TableSpec) -> Iterator[Triple]:
+    """The table's qb:DataStructureDefinition, from its description only."""
+    dsd = structure_iri(series, spec)
+    yield dsd, RDF.type, QB.DataStructureDefinition
+    yield dsd, DCTERMS.identifier, Literal(spec.name)
+    yield dsd, RDFS.label, es(f"Estructura: {spec.title}")
+
+    def component(name: str, kind: URIRef, prop: URIRef, order: int | None = None,
+                  required: bool | None = None) -> Iterator[Triple]:
+        node = URIRef(f"{dsd}/componente/{name}")
+        yield dsd, QB.component, node
+        yield node, RDF.type, QB.ComponentSpecification
+        yield node, kind, prop
+        if order is not None:
+            yield node, QB.order, Literal(order)
+        if required is not None:
+            yield node, QB.componentRequired, Literal(required)
+
+    dims = [("refArea", SDMX_DIMENSION.refArea), ("refPeriod", SDMX_DIMENSION.refPeriod)]
+    if spec.program:
+        dims.append(("programa", RA.programa))
+    row_dim = row_dimension(spec)
+    if row_dim is not None:
+        dims.append((row_dim.split("#")[-1], row_dim))
+    dims.append(("measureType", QB.measureType))
+    for order, (name, prop) in enumerate(dims, start=1):
+        yield from component(name, QB.dimension, prop, order=order)
+    for fld in spec.fields:
+        if fld.is_numeric:
+            node = URIRef(f"{dsd}/componente/medida-{fld.name}")
+            yield from component(f"medida-{fld.name}", QB.measure, MEDIDA[fld.name])
+            yield node, RDFS.label, es(fld.title)
+            yield node, RDFS.comment, es(fld.description)
+    yield from component("lineaInforme", QB.attribute, RA.lineaInforme, required=True)
+    yield from component("celdaReconstruida", QB.attribute, RA.celdaReconstruida, required=False)
+    if any(f.is_numeric and f.unit for f in spec.fields):
+        yield from component("unitMeasure", QB.attribute, SDMX_ATTRIBUTE.unitMeasure, required=False)
+    if any(f.budget_phase for f in spec.fields):
+        yield from component("currency", QB.attribute, OBEU_ATTRIBUTE.currency, required=False)
+
+
+# ---------------------------------------------------------- observations
+
+
+def number(fld: FieldSpec, value: object) -> Literal:
+    """A figure as a typed literal, printed the way the CSV prints it."""
+    if fld.type == "integer":
+        return Literal(str(int(value)), datatype=XSD.integer)
+    return Literal(format(Decimal(value), "f"), datatype=XSD.decimal)
+
+
+def dataset_iri(package: URIRef, spec: TableSpec) -> URIRef:
+    return URIRef(f"{package}/{spec.name}")
+
+
+def _activity_names(parsed: ParsedReport) -> set[str]:
+    """Budget activities the graph declares: the programs' and the ones the report prints."""
+    names = {p["actividad"] for p in parsed.series.programs}
+    for table in parsed.tables.values():
+        found = key_dimension(table.spec)
+        if found is not None and found.prop == RA.actividad:
+            names |= {str(r.values[found.label_field]) for r in table.rows}
+    return names
+
+
+def observation_triples(parsed: ParsedReport, table: Table, package: URIRef) -> Iterator[Triple]:
+    """Every figure of one table (rows and totals line) as qb:Observations, plus its row resources."""
+    spec = table.spec
+    ds = dataset_iri(package, spec)
+    per = period(parsed.period.key)
+    numeric = [f for f in spec.fields if f.is_numeric]
+    row_dim = row_dimension(spec)
+    key = key_dimension(spec)
+    placed = {(c.linea, c.campo) for c in parsed.placed if c.recurso == spec.name}
+    programs = {g.value: g.program for g in spec.groups.known} if spec.groups else {}
+    activities = _activity_names(parsed)
+
+    rows: list[tuple[str, dict, int, URIRef | None, URIRef | None]] = []
+    for position, row in enumerate(table.rows, start=1):
+        area, value = COUNTRY, None
+        if spec.has_departments:
+            code = str(next(row.values[f.name] for f in spec.fields if f.source == "department_code"))
+            area, node = department(code), code
+        elif key is not None:
+            code = str(row.values[next(k for k in spec.primary_key if k in KEY_DIMENSIONS)])
+            value, node = key.code(code), key.code(code).split("/")[-1]
+            yield value, RDF.type, SKOS.Concept
+            yield value, SKOS.inScheme, key.scheme
+            yield value, SKOS.prefLabel, es(str(row.values[key.label_field]))
+            if key.cls is not None:
+                yield value, RDF.type, key.cls
+        else:
+            node = f"fila/{position:02d}"
+            value = URIRef(f"{ds}/{node}")
+            yield from _row_resource(spec, row.values, row.label, value, position, row.line)
+            group = row.values.get(spec.groups.field) if spec.groups else None
+            if group is not None and programs.get(group):
+                yield value, RDF.type, RA.MetaFisica
+                yield value, RA.programa, program(programs[group])
+                yield value, RA.direccion, directorate(str(group))
+            elif group is not None:
+                yield value, RDF.type, RA.MetaFisica
+                if group in activities:
+                    yield value, RA.actividad, activity(str(group))
+        rows.append((node, row.values, row.line, area, value))
+
+    if table.totals:
+        if spec.has_departments:
+            total_value = None
+        elif key is not None:
+            total_value = RA.total
+        else:
+            total_value = URIRef(f"{ds}/fila/total")
+            yield total_value, RDF.type, RA.Fila
+            yield total_value, RDFS.label, es(spec.totals.label if spec.totals else "Total")
+            yield total_value, RA.lineaInforme, Literal(table.totals_line)
+        values = {f.name: table.totals[f.name] for f in numeric if f.name in table.totals}
+        rows.append(("total", values, table.totals_line, COUNTRY, total_value))
+
+    for node, values, line, area, value in rows:
+        for fld in numeric:
+            if fld.name not in values:
+                continue
+            obs = URIRef(f"{ds}/{node}/{fld.name}")
+            figure = number(fld, values[fld.name])
+            yield obs, RDF.type, QB.Observation
+            yield obs, QB.dataSet, ds
+            yield obs, SDMX_DIMENSION.refArea, area
+            yield obs, SDMX_DIMENSION.refPeriod, per
+            if spec.program:
+                yield obs, RA.programa, program(spec.program)
+            if row_dim is not None:
+                yield obs, row_dim, value
+            yield obs, QB.measureType, MEDIDA[fld.name]
+            yield obs, MEDIDA[fld.name], figure
+            yield obs, RA.lineaInforme, Literal(line)
+            if fld.unit:
+                yield obs, SDMX_ATTRIBUTE.unitMeasure, unit(fld.unit)
+            if fld.budget_phase:
+                yield obs, OBEU_MEASURE.amount, figure
+                yield obs, OBEU_DIMENSION.budgetPhase, BUDGET_PHASE[fld.budget_phase]
+                if fld.unit == "GTQ":
+                    yield obs, OBEU_ATTRIBUTE.currency, OBEU_CURRENCY.GTQ
+            if (line, fld.name) in placed:
+                yield obs, RA.celdaReconstruida, Literal(True)
+
+
+def _row_resource(spec: TableSpec, values: dict, printed: str, row: URIRef, position: int,
+                  line: int) -> Iterator[Triple]:
+    """A row without a code: its position, its printed line and its text fields."""
+    label = next((str(values[f.name]) for f in spec.fields if f.source == "label"), None)
+    if label is None and spec.primary_key:
+        label = " ".join(str(values[k]) for k in spec.primary_key)
+    yield row, RDF.type, RA.Fila
+    yield row, RDFS.label, es(label or printed)
+    yield row, RA.posicion, Literal(position)
+    yield row, RA.lineaInforme, Literal(line)
+    for fld in spec.fields:
+        if is_text_field(fld) and values.get(fld.name) is not None:
+            raw = values[fld.name]
+            if fld.type == "date":
+                yield row, CAMPO[fld.name], Literal(raw.isoformat(), datatype=XSD.date)
+            else:
+                yield row, CAMPO[fld.name], Literal(str(raw))

@@ -1,0 +1,94 @@
+"""One parsed report → the package's graph files, SHACL-checked, plus their resource entries.
+
+`build_triples` gathers the parts (code lists, Data Cube structures and
+observations, DCAT/PROV description); `write_graph` validates them and writes
+`grafo.ttl` and `grafo.jsonld`. Building is one pass over the rows, so time
+and memory grow linearly with the report.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import Graph
+
+from pipelines.graph.catalog import Distribution, catalog_triples, code_list_triples, package_iri
+from pipelines.graph.cube import Triple, measure_triples, observation_triples, structure_triples
+from pipelines.graph.namespaces import data_base
+from pipelines.graph.serialize import jsonld, to_oxigraph, turtle
+from pipelines.graph.shacl import check_graph
+from pipelines.tables.model import ParsedReport
+
+TURTLE_FILE = "grafo.ttl"
+JSONLD_FILE = "grafo.jsonld"
+
+
+def graph_resources(parsed: ParsedReport) -> list[dict]:
+    """The Data Package entries of the two graph files (resource `grafo` and its JSON-LD twin)."""
+    period = parsed.period.label
+    description = (
+        "Todas las cifras de los cuadros como observaciones del W3C Data Cube (los montos también según "
+        "OpenBudgets.eu), con los programas, departamentos, actividades presupuestarias y metas físicas "
+        "enlazados, la descripción DCAT-AP 3 del paquete y la procedencia PROV-O. Vocabulario y formas "
+        "SHACL: carpeta vocab/ del proyecto."
+    )
+    return [
+        {"name": "grafo", "path": TURTLE_FILE, "format": "ttl", "mediatype": "text/turtle",
+         "encoding": "utf-8", "title": f"Grafo RDF del informe ({period}), Turtle", "description": description},
+        {"name": "grafo-jsonld", "path": JSONLD_FILE, "format": "jsonld", "mediatype": "application/ld+json",
+         "encoding": "utf-8", "title": f"Grafo RDF del informe ({period}), JSON-LD",
+         "description": description + " El mismo grafo que grafo.ttl."},
+    ]
+
+
+def distributions(parsed: ParsedReport) -> list[Distribution]:
+    """Every file of the package, with the names datapackage.json gives them."""
+    files = [Distribution(name, f"data/{name}.csv", table.spec.title, "text/csv", "CSV")
+             for name, table in parsed.tables.items()]
+    files += [
+        Distribution("departamentos", "data/departamentos.csv", "Departamentos de Guatemala", "text/csv", "CSV"),
+        Distribution("calidad", "calidad.json", "Informe de calidad: celdas reconstruidas, discrepancias y comprobaciones",
+                     "application/json", "JSON"),
+        Distribution("datapackage", "datapackage.json", "Descriptor del paquete (Data Package v2)",
+                     "application/json", "JSON"),
+    ]
+    for resource, file_type in zip(graph_resources(parsed), ("RDF_TURTLE", "JSON_LD")):
+        files.append(Distribution(resource["name"], resource["path"], resource["title"], resource["mediatype"], file_type))
+    return files
+
+
+def build_triples(parsed: ParsedReport, base: str | None = None) -> list[Triple]:
+    """All the package's triples, derived from the table descriptions and the parsed rows."""
+    base = data_base(base)
+    package = package_iri(base, parsed)
+    triples: list[Triple] = []
+    triples += code_list_triples(parsed)
+    triples += measure_triples(parsed.series)
+    for table in parsed.tables.values():
+        triples += structure_triples(parsed.series, table.spec)
+        triples += observation_triples(parsed, table, package)
+    triples += catalog_triples(parsed, base, distributions(parsed))
+    return triples
+
+
+def as_graph(triples: list[Triple]) -> Graph:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    return graph
+
+
+def write_graph(parsed: ParsedReport, package_dir: Path, base: str | None = None) -> list[dict]:
+    """Build, SHACL-check and write `grafo.ttl` and `grafo.jsonld` in `package_dir`.
+
+    Raises ReportError (listing the first violations) and writes nothing when
+    the graph does not conform. Returns the resource entries for datapackage.json.
+    """
+    base = data_base(base)
+    triples = build_triples(parsed, base)
+    check_graph(triples, parsed.package_name)
+    ordered = to_oxigraph(triples)
+    package_dir.mkdir(parents=True, exist_ok=True)
+    (package_dir / TURTLE_FILE).write_bytes(turtle(ordered))
+    (package_dir / JSONLD_FILE).write_bytes(jsonld(ordered))
+    return graph_resources(parsed)
