@@ -1,0 +1,61 @@
+"""write_graph: two files, their resource entries, the same bytes every time, any base IRI."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+from rdflib.compare import isomorphic
+
+from pipelines.graph import write_graph
+from pipelines.graph.namespaces import BASE_ENV
+from pipelines.paths import ROOT
+from pipelines.report.text import load_report
+from pipelines.tables.model import ParsedReport
+from pipelines.tables.parse import parse_report
+from tests.variants import bundled_text, with_period, write
+
+
+def test_writes_turtle_and_jsonld_of_the_same_graph(written: tuple[Path, list[dict]]) -> None:
+    folder, resources = written
+    assert [r["name"] for r in resources] == ["grafo", "grafo-jsonld"]
+    assert [r["path"] for r in resources] == ["grafo.ttl", "grafo.jsonld"]
+    assert resources[0]["mediatype"] == "text/turtle" and resources[1]["mediatype"] == "application/ld+json"
+    turtle = Graph().parse(folder / "grafo.ttl")
+    jsonld = Graph().parse(folder / "grafo.jsonld", format="json-ld")
+    assert len(turtle) > 5000 and isomorphic(turtle, jsonld)
+
+
+def test_same_report_gives_the_same_bytes_in_another_process(
+        written: tuple[Path, list[dict]], tmp_path: Path) -> None:
+    folder, _ = written
+    script = ("import sys; from pathlib import Path; from pipelines.graph import write_graph; "
+              "from pipelines.report.text import load_report; from pipelines.tables.parse import parse_report; "
+              "write_graph(parse_report(load_report(sys.argv[1])), Path(sys.argv[2]))")
+    report = ROOT / "reports" / "sosep-2021-cuatrimestre-1.txt"
+    env = {"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-c", script, str(report), str(tmp_path)], check=True, cwd=ROOT, env=env)
+    for name in ("grafo.ttl", "grafo.jsonld"):
+        assert (tmp_path / name).read_bytes() == (folder / name).read_bytes(), name
+
+
+def test_base_iri_is_configurable(bundled: ParsedReport, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(BASE_ENV, "https://datos.example.org/rendicion/")
+    write_graph(bundled, tmp_path)
+    text = (tmp_path / "grafo.ttl").read_text(encoding="utf-8")
+    assert "<https://datos.example.org/rendicion/paquete/sosep-informe-cuatrimestral-2021-1/hogares-comunitarios>" in text
+    assert "w3id.org/rendicion-abierta/paquete/" not in text
+    # the vocabulary's code lists do not move
+    assert "@prefix departamento: <https://w3id.org/rendicion-abierta/codigo/departamento/>" in text
+
+
+def test_another_period_gets_its_own_iris(tmp_path: Path) -> None:
+    path = write(tmp_path, "sosep-2021-cuatrimestre-2.txt", with_period(bundled_text(), "mayo-agosto", 2021))
+    parsed = parse_report(load_report(path))
+    write_graph(parsed, tmp_path / "out")
+    text = (tmp_path / "out" / "grafo.ttl").read_text(encoding="utf-8")
+    assert "periodo:2021-C2" in text and "paquete/sosep-informe-cuatrimestral-2021-2/" in text
+    assert "2021-C1" not in text
