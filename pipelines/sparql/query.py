@@ -19,9 +19,9 @@ from pipelines.paths import DATAPACKAGES_DIR, VOCAB_DIR
 GRAPH_FILE = "grafo.ttl"
 
 
-def default_graphs(folder: Path = DATAPACKAGES_DIR) -> list[Path]:
+def default_graphs(folder: Path | None = None) -> list[Path]:
     """Every package's graph: `datapackages/*/grafo.ttl`, sorted."""
-    return sorted(folder.glob(f"*/{GRAPH_FILE}"))
+    return sorted((folder or DATAPACKAGES_DIR).glob(f"*/{GRAPH_FILE}"))
 
 
 def vocabulary(folder: Path = VOCAB_DIR) -> list[Path]:
