@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.graph import write_graph
 from pipelines.package.docs import readme
 from pipelines.package.schema import descriptor
 from pipelines.package.validate import validate_package
@@ -34,7 +35,7 @@ def write_package(parsed: ParsedReport, out_dir: Path) -> Path:
     scratch = Path(tempfile.mkdtemp(prefix=f".{parsed.package_name}-", dir=out_dir))
     try:
         write_tables(parsed, scratch)
-        extra = _graph_resources(parsed, scratch)
+        extra = write_graph(parsed, scratch)
         package = descriptor(parsed, extra)
         write_descriptor(scratch, package)
         (scratch / "README.md").write_text(readme(parsed, package), encoding="utf-8")
@@ -44,11 +45,6 @@ def write_package(parsed: ParsedReport, out_dir: Path) -> Path:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target
-
-
-def _graph_resources(parsed: ParsedReport, folder: Path) -> list[dict]:
-    """The RDF graph's files and their resource entries (the graph stage)."""
-    return []
 
 
 def _swap(new: Path, target: Path) -> None:

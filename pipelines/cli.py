@@ -37,7 +37,20 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return publish_main([Path(p) for p in args.packages], args.ckan_url, args.dry_run)
 
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {"build": cmd_build, "publish": cmd_publish}
+def cmd_query(args: argparse.Namespace) -> int:
+    from pipelines.sparql import query_main
+
+    return query_main(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from pipelines.sparql import serve_main
+
+    return serve_main(args)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": cmd_build, "publish": cmd_publish, "query": cmd_query, "serve": cmd_serve}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -46,6 +59,12 @@ def parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="informe(s) → paquete(s) de datos validados")
     build.add_argument("reports", nargs="+", metavar="REPORT", help="texto del informe (UTF-8)")
     build.add_argument("--out", default=str(DATAPACKAGES_DIR), help="carpeta de salida (por defecto datapackages/)")
+    query = sub.add_parser("query", help="consulta SPARQL sobre los grafos; resultados en CSV (SPARQL 1.1)")
+    query.add_argument("query", metavar="FILE.rq", help="archivo con la consulta SPARQL")
+    query.add_argument("--graph", action="append", metavar="PATH",
+                       help="grafo a consultar (repetible; por defecto los de datapackages/)")
+    serve = sub.add_parser("serve", help="punto SPARQL de solo lectura (Oxigraph) en 127.0.0.1")
+    serve.add_argument("--port", type=int, default=7878, help="puerto (por defecto 7878)")
     publish = sub.add_parser("publish", help="paquete(s) → portal CKAN, idempotente (token en $CKAN_API_TOKEN)")
     publish.add_argument("packages", nargs="*", metavar="PACKAGE_DIR",
                          help="carpeta(s) de paquete (por defecto todas las de datapackages/)")
