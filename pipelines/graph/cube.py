@@ -121,6 +121,11 @@ def measure_triples(series: SeriesSpec) -> Iterator[Triple]:
                 yield prop, RDFS.range, XSD.integer if fld.type == "integer" else XSD.decimal
                 if fld.unit:
                     yield prop, SDMX_ATTRIBUTE.unitMeasure, unit(fld.unit)
+                    # Units are open-ended (a new table may count "becas"): the description
+                    # declares the code; vocab/codigos.ttl adds labels for the known ones.
+                    yield unit(fld.unit), RDF.type, SKOS.Concept
+                    yield unit(fld.unit), SKOS.inScheme, CODIGO.unidad
+                    yield unit(fld.unit), SKOS.notation, Literal(fld.unit)
                 if fld.budget_phase:
                     yield prop, RDFS.subPropertyOf, OBEU_MEASURE.amount
                     yield prop, OBEU_DIMENSION.budgetPhase, BUDGET_PHASE[fld.budget_phase]

@@ -25,13 +25,22 @@ def test_department_code_list_still_feeds_the_parser() -> None:
     assert departments[0].iso_3166_2 == "GT-01" and departments[0].wikidata.endswith("/Q695660")
 
 
-def test_every_unit_sex_and_people_a_table_uses_is_a_listed_code() -> None:
+def test_every_sex_and_people_a_table_uses_is_a_listed_code() -> None:
     graph = vocab()
     for spec in load_series().tables:
         for fld in spec.fields:
-            for key, iri in ((fld.unit, unit), (fld.sexo, sex), (fld.pueblo, people)):
+            for key, iri in ((fld.sexo, sex), (fld.pueblo, people)):
                 if key:
                     assert (iri(key), RDF.type, SKOS.Concept) in graph, f"{spec.name}.{fld.name}: {key}"
+
+
+def test_every_unit_the_bundled_tables_use_has_labels_in_the_vocabulary() -> None:
+    graph = vocab()
+    for spec in load_series().tables:
+        for fld in spec.fields:
+            if fld.unit:
+                languages = {label.language for label in graph.objects(unit(fld.unit), SKOS.prefLabel)}
+                assert languages == {"es", "en"}, f"{spec.name}.{fld.name}: {fld.unit}"
 
 
 def test_code_lists_have_spanish_and_english_labels() -> None:
