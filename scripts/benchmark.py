@@ -13,10 +13,13 @@ from pathlib import Path
 from typing import Callable
 
 from pipelines.build import write_package
+from pipelines.graph import build_triples
+from pipelines.sparql import load_store, run_query
 from pipelines.paths import REPORTS_DIR
 from pipelines.report.text import load_report
 from pipelines.tables.parse import parse_report
 
+QUERIES = Path(__file__).resolve().parent.parent / "queries"
 REPORT = REPORTS_DIR / "sosep-2021-cuatrimestre-1.txt"
 
 
@@ -29,6 +32,11 @@ def timed(label: str, action: Callable[[], object], repeat: int = 5) -> float:
     median = statistics.median(seconds)
     print(f"{label:<55} {median * 1000:9.1f} ms (mediana de {repeat})")
     return median
+
+
+def _graphs(reports: list[Path], out: Path) -> list[Path]:
+    """Build full packages (graph included) for the variant reports; their grafo.ttl paths."""
+    return [write_package(parse_report(load_report(p)), out) / "grafo.ttl" for p in reports]
 
 
 def main() -> None:
@@ -50,6 +58,19 @@ def main() -> None:
             per = timed(f"analizar {count} informes", lambda: [parse_report(load_report(p)) for p in reports],
                         repeat=3) / count
             print(f"{'':<55} {per * 1000:9.1f} ms por informe")
+        graphs = _graphs(reports, Path(tmp) / "paquetes")
+        for count in (10, 40):
+            some = [parse_report(load_report(p)) for p in reports[:count]]
+            per = timed(f"construir las tripletas de {count} grafos", lambda: [build_triples(p) for p in some],
+                        repeat=3) / count
+            print(f"{'':<55} {per * 1000:9.1f} ms por grafo")
+            store = Path(tmp) / f"almacen-{count}"
+            triples = load_store(graphs[:count], store)
+            timed(f"cargar {count} grafos en Oxigraph ({triples:,} tripletas)",
+                  lambda: load_store(graphs[:count], store), repeat=3)
+            query = (QUERIES / "beneficiarios-por-departamento.rq").read_text(encoding="utf-8")
+            timed(f"consulta del recetario sobre {count} períodos (en memoria)",
+                  lambda: run_query(query, graphs[:count]), repeat=3)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{'memoria máxima del proceso':<55} {peak:9.1f} MB")
 
