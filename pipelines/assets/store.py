@@ -15,6 +15,7 @@ from pipelines.assets.partitions import PERIODS
 from pipelines.assets.report import GROUP
 from pipelines.assets.resources import Folders, SparqlStore
 from pipelines.errors import ReportError
+from pipelines.sparql import load_store
 
 
 def published_graphs(output_dir: Path) -> list[Path]:
@@ -31,8 +32,6 @@ def published_graphs(output_dir: Path) -> list[Path]:
                    "se sirve con `rendicion serve`.")
 def sparql_store(context: AssetExecutionContext, folders: Folders, sparql: SparqlStore) -> None:
     """Reload the store with `load_store`, the same function `rendicion` uses."""
-    from pipelines.sparql import load_store  # the SPARQL stage; imported here so definitions load without it
-
     graphs = published_graphs(folders.output)
     try:
         triples = load_store(graphs, sparql.path)

@@ -37,7 +37,10 @@ def test_the_ui_shows_the_graph_runs_a_period_and_stops_on_ctrl_c(tmp_path: Path
     env = {"RENDICION_DAGSTER_HOME": str(tmp_path / "dagster"), "DAGSTER_PORT": str(port),
            "RENDICION_INFORMES": str(reports), "RENDICION_PAQUETES": str(tmp_path / "paquetes"),
            "RENDICION_ALMACEN": str(tmp_path / "almacen"), "CKAN_URL": "http://127.0.0.1:9",
-           "CKAN_API_TOKEN": "token-de-prueba"}
+           "CKAN_API_TOKEN": "token-de-prueba",
+           # The sensor's own run (daemon start) publishes to the closed port above: fail it fast, since
+           # runs queue one at a time and ours waits behind it.
+           "RENDICION_PUBLISH_RETRIES": "0"}
     process = start_ui(env, tmp_path / "ui.log")
     try:
         startup = wait_for(f"http://127.0.0.1:{port}/server_info", process)
