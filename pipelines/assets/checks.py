@@ -15,7 +15,7 @@ from rdflib import Graph
 from pipelines.assets.graph import count_triples
 from pipelines.assets.metadata import error_metadata, markdown_table
 from pipelines.assets.partitions import PERIODS, previous_key, scan_reports
-from pipelines.assets.plausibility import JUMP_FACTOR, compare_periods, jumps
+from pipelines.tables.plausibility import JUMP_FACTOR, compare_periods, jumps
 from pipelines.assets.resources import Folders
 from pipelines.errors import ReportError
 from pipelines.graph.shacl import violations

@@ -17,7 +17,6 @@ from pipelines.assets.resources import Folders
 from pipelines.errors import ReportError
 from pipelines.report.period import detect_period
 from pipelines.report.text import ReportText, load_report
-from pipelines.tables import reconcile
 from pipelines.tables.model import Discrepancy, ParsedReport
 from pipelines.tables.parse import parse_report
 
@@ -69,7 +68,7 @@ def parsed_tables(context: AssetExecutionContext, report_text: ReportText) -> It
 
 def broken_arithmetic(parsed: ParsedReport) -> list[Discrepancy]:
     """Rows whose own figures do not add up (row rules): a misread or a broken report, not a nuance."""
-    return [d for table in parsed.tables.values() for d in reconcile.check_rows(table)]
+    return [d for d in parsed.discrepancies if d.tipo == "aritmetica"]
 
 
 def reconciliation(parsed: ParsedReport) -> AssetCheckResult:

@@ -66,6 +66,9 @@ class Discrepancy:
     valor_calculado: str
     descripcion: str
     linea: int | None = None
+    tipo: str = "fuente"
+    """`aritmetica`: a printed row breaks its own table's rule (blocks publication in Dagster);
+    `fuente`: a total, the prose or another table disagrees (published as printed, listed)."""
 
 
 @dataclass

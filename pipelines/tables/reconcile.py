@@ -63,7 +63,7 @@ def check_rows(table: Table) -> list[Discrepancy]:
             if not rule.holds(values, decimals):
                 found.append(Discrepancy(
                     table.name, rule.target, _fmt(values[rule.target]), _fmt(rule.expected(values, decimals)),
-                    f"Fila «{label}»: no se cumple {rule.text}", line))
+                    f"Fila «{label}»: no se cumple {rule.text}", line, tipo="aritmetica"))
     return found
 
 

@@ -18,6 +18,7 @@ def test_the_bundled_report_contradicts_its_own_totals(bundled: ParsedReport) ->
     prose = [d for d in bundled.discrepancies if "LOGROS" in d.descripcion]
     assert {d.campo for d in prose} == {"cadi", "municipios_con_presencia"}
     assert all(d.linea for d in bundled.discrepancies)
+    assert {d.tipo for d in bundled.discrepancies} == {"fuente"}  # no printed row breaks its own rules
 
 
 def test_published_figures_stay_as_printed(bundled: ParsedReport) -> None:
@@ -45,5 +46,7 @@ def test_broken_percentage_and_cross_table_figures_are_found(tmp_path: Path) -> 
     parsed = parse_report(load_report(write(tmp_path, "v.txt", text)))
     found = {(d.recurso, d.campo, d.valor_declarado, d.valor_calculado) for d in parsed.discrepancies}
     assert ("ejecucion-actividad", "porcentaje_ejecucion", "18.83", "17.83") in found
+    kinds = {d.campo: d.tipo for d in parsed.discrepancies if d.recurso != "mejoramiento-mujer"}
+    assert kinds["porcentaje_ejecucion"] == "aritmetica"
     # The physical target still says 17,457 women; the department table now adds up to 17,557.
     assert ("mejoramiento-mujer", "mujeres_beneficiarias", "17457", "17557") in found
