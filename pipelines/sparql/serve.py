@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -93,9 +94,13 @@ def serve(port: int = DEFAULT_PORT, graph_paths: list[Path] | None = None, locat
     print(f"{count} tripletas de {len(default_graphs() if graph_paths is None else graph_paths)} paquete(s) "
           f"+ vocab/; punto SPARQL de solo lectura (límite {timeout_s} s por consulta):")
     print(endpoint_url(port), flush=True)
+    # SIGTERM (a service manager, a test) must stop the server too, not orphan it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         return process.wait()
     except KeyboardInterrupt:
-        process.terminate()
-        process.wait()
         return 0
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait()
