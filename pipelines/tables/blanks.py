@@ -34,18 +34,33 @@ class Candidate:
 
 def _candidates(spec: TableSpec, raw: RawRow, report: ReportText, rules: list[Rule],
                 forced: tuple[str, ...] | None) -> list[Candidate]:
+    """Every placement of the row's blanks that types cleanly and satisfies the row rules."""
     numeric = [f for f in spec.cell_fields if f.is_numeric]
     missing = len(numeric) - len(raw.cells)
     blankable = [f.name for f in numeric if f.blank]
+    if forced is not None and (len(forced) != missing or not set(forced) <= {f.name for f in numeric}):
+        raise ReportError(
+            f"la corrección de la fila «{raw.label}» declara {len(forced)} celda(s) vacía(s) {list(forced)}, pero a "
+            f"la fila le faltan {missing} de las columnas {[f.name for f in numeric]}",
+            table=spec.name, line=raw.line, report=report.filename)
     options = [forced] if forced is not None else list(combinations(blankable, missing))
-    found = []
+    found: list[Candidate] = []
+    first_error: ReportError | None = None
+    typed_cleanly = False
     for blanks in options:
         cells = iter(raw.cells)
         values: dict[str, Value] = dict(raw.fixed)
-        for fld in numeric:
-            values[fld.name] = _zero(fld) if fld.name in blanks else typed(spec, fld, next(cells), raw.line, report)
+        try:
+            for fld in numeric:
+                values[fld.name] = _zero(fld) if fld.name in blanks else typed(spec, fld, next(cells), raw.line, report)
+        except ReportError as error:  # e.g. "Q300.00" placed in a count column: not this placement
+            first_error = first_error or error
+            continue
+        typed_cleanly = True
         if forced is not None or all(_holds(r, values, spec) for r in rules):
             found.append(Candidate(tuple(blanks), values))
+    if first_error and not typed_cleanly:
+        raise first_error  # no placement reads the cells: a real bad number, say so
     return found
 
 
@@ -125,5 +140,7 @@ def place_blanks(raw: RawTable, report: ReportText,
         rows.append(Row(values=cand.values, line=row.line, label=row.label, cells=row.cells))
         method = REVIEWED if row.label in corrections else DEDUCED
         for name in cand.blanks:
-            placed.append(PlacedCell(spec.name, row.label, name, cand.values[name], row.line, method))
+            value = cand.values[name]
+            printed = value if isinstance(value, int) else format(value, "f")
+            placed.append(PlacedCell(spec.name, row.label, name, printed, row.line, method))
     return rows, placed

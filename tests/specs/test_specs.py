@@ -48,6 +48,7 @@ description = "Monto entregado, en quetzales."
 type = "number"
 unit = "GTQ"
 decimals = 2
+blank = true
 total = true
 '''
 
@@ -61,7 +62,9 @@ El Quiché 12 Q1,200.50
 
 Peten Q300.00
 
-TOTALES 12 Q1,500.50
+Jalapa 3
+
+TOTALES 15 Q1,500.50
 
 Fuente: datos de prueba con fecha 30/04/2021.
 """
@@ -84,6 +87,10 @@ def test_a_new_table_is_only_a_toml_file(tmp_path: Path) -> None:
     parsed = parse_report(load_report(report), series)
     rows = [r.values for r in parsed.tables["becas"].rows]
     assert rows[0]["departamento_codigo"] == "14" and rows[1]["becas"] == 0
+    # "Q300.00" cannot be a count of scholarships, "3" fits either column: the totals decide.
+    assert (rows[2]["becas"], str(rows[2]["monto"])) == (3, "0.00")
+    placed = {(c.fila, c.campo, c.valor) for c in parsed.placed if c.recurso == "becas"}
+    assert placed == {("Peten", "becas", 0), ("Jalapa", "monto", "0.00")}
     package = write_package(parsed, tmp_path / "out")
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     becas = next(r for r in descriptor["resources"] if r["name"] == "becas")

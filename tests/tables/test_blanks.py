@@ -88,3 +88,13 @@ def test_ambiguous_blanks_fail_then_a_reviewed_correction_settles_them(tmp_path:
     assert reviewed == {("El Progreso", "mujeres"), ("El Progreso", "maya")}
     escuintla = next(r.values for r in parsed.tables["servicio-social"].rows if r.values["departamento"] == "Escuintla")
     assert (escuintla["hombres"], escuintla["mujeres"]) == (0, 6)
+
+
+def test_a_correction_that_does_not_fit_the_row_is_refused(tmp_path: Path) -> None:
+    report = write(tmp_path, "mal-corregido.txt", bundled_text())
+    report.with_name("mal-corregido.correcciones.toml").write_text(
+        '[[celdas_vacias]]\ntabla = "servicio-social"\nfila = "Quiché"\ncampos = ["hombres", "maya"]\n'
+        'revisado_por = "Equipo de datos"\n', encoding="utf-8")
+    with pytest.raises(ReportError, match="le faltan 1") as info:
+        parse_report(load_report(report))
+    assert (info.value.table, info.value.line) == ("servicio-social", 251)
