@@ -90,5 +90,5 @@ def write_graph(parsed: ParsedReport, package_dir: Path, base: str | None = None
     ordered = to_oxigraph(triples)
     package_dir.mkdir(parents=True, exist_ok=True)
     (package_dir / TURTLE_FILE).write_bytes(turtle(ordered))
-    (package_dir / JSONLD_FILE).write_bytes(jsonld(ordered))
+    (package_dir / JSONLD_FILE).write_bytes(jsonld(ordered, base))
     return graph_resources(parsed)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from rdflib.namespace import XSD
 
 from pipelines.graph import write_graph
-from pipelines.graph.namespaces import BASE_ENV
+from pipelines.graph.namespaces import BASE_ENV, RA, SDMX_DIMENSION
+from pipelines.graph.serialize import jsonld, to_oxigraph
+from pipelines.graph.write import as_graph
 from pipelines.paths import ROOT
 from pipelines.report.text import load_report
 from pipelines.tables.model import ParsedReport
@@ -27,6 +32,51 @@ def test_writes_turtle_and_jsonld_of_the_same_graph(written: tuple[Path, list[di
     turtle = Graph().parse(folder / "grafo.ttl")
     jsonld = Graph().parse(folder / "grafo.jsonld", format="json-ld")
     assert len(turtle) > 5000 and isomorphic(turtle, jsonld)
+
+
+def test_jsonld_is_compact_with_its_prefixes_inline_and_has_the_turtles_triples(
+        written: tuple[Path, list[dict]]) -> None:
+    folder, _ = written
+    document = json.loads((folder / "grafo.jsonld").read_text(encoding="utf-8"))
+    assert list(document) == ["@context", "@graph"]
+    context = document["@context"]
+    for name in ("ra", "qb", "dct", "dcat", "prov", "org", "skos", "sdmx-dimension", "sdmx-attribute",
+                 "obeu-dimension", "obeu-measure", "obeu-attribute", "xsd", "datos"):
+        assert name in context, name
+    assert context["datos"] == "https://w3id.org/rendicion-abierta/"
+    observation = next(n for n in document["@graph"] if n["@id"].endswith("hogares-comunitarios/16/cadi"))
+    assert observation["@type"] == "qb:Observation"
+    assert observation["sdmx-dimension:refArea"] == {"@id": "departamento:16"}
+    # the same triples, read by two independent JSON-LD parsers
+    turtle = set(ox.parse(path=folder / "grafo.ttl", format=ox.RdfFormat.TURTLE))
+    assert set(ox.parse(path=folder / "grafo.jsonld", format=ox.RdfFormat.JSON_LD)) == turtle
+    assert set(Graph().parse(folder / "grafo.jsonld", format="json-ld")) == set(Graph().parse(folder / "grafo.ttl"))
+
+
+def test_jsonld_keeps_every_literal_exactly() -> None:
+    """Native JSON numbers and booleans only where they read back as the same literal."""
+    s, base = URIRef("https://datos.example.org/r/a"), "https://datos.example.org/r/"
+    odd = URIRef("urn:x-otro:cosa")
+    triples = [
+        (s, RA.lineaInforme, Literal("12", datatype=XSD.integer)),
+        (s, RA.lineaInforme, Literal("007", datatype=XSD.integer)),
+        (s, RA.posicion, Literal("-0", datatype=XSD.integer)),
+        (s, RA.celdaReconstruida, Literal("true", datatype=XSD.boolean)),
+        (s, RA.celdaReconstruida, Literal("1", datatype=XSD.boolean)),
+        (s, RA.fuente, Literal("1250.50", datatype=XSD.decimal)),
+        (s, RA.fuente, Literal("texto")),
+        (s, RA.fuente, Literal("texto", lang="es")),
+        (s, RA.fechaFuente, Literal("2021-04-30", datatype=XSD.date)),
+        (s, SDMX_DIMENSION.refArea, odd),
+        (odd, RA.fuente, URIRef(base + "b")),
+    ]
+    ordered = to_oxigraph(triples)
+    text = jsonld(ordered, base)
+    assert {q.triple for q in ox.parse(text, format=ox.RdfFormat.JSON_LD)} == set(ordered)
+    document = json.loads(text)
+    assert document["@context"]["datos"] == base and b'"datos:a"' in text
+    assert isomorphic(Graph().parse(data=text, format="json-ld"), as_graph(triples))
+    assert set(document["@context"]) == {"datos", "ra", "sdmx-dimension", "xsd"}
 
 
 def test_same_report_gives_the_same_bytes_in_another_process(
