@@ -2,7 +2,8 @@
 
 Order: organization and groups, the dataset (created private, as a draft
 when the token may set states, so a half-published dataset is never public), the descriptor (the tables' schema
-links need its URL), the other resources, duplicate/stale deletions, the
+links need its URL), the other resources (each new upload followed by a patch that records its
+download link as `download_url`, known only once the portal has named the file), duplicate/stale deletions, the
 order of resources, and last the switch of the dataset to active. Stopping
 anywhere leaves a state the next run's plan repairs.
 """
@@ -48,7 +49,7 @@ def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str
             ids[step.key] = step.resource_id or ""
             continue
         f = pkg.file(step.key)
-        fields = metadata.resource(f, pkg, descriptor_url)
+        fields = metadata.resource(f, pkg, descriptor_url, step.download_url)
         upload = (f.upload_name, f.path) if step.upload else None
         if step.action == CREATE:
             log(f"  recurso {_label(step.key)}: crear y subir {f.upload_name}")
@@ -57,6 +58,7 @@ def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str
             what = ", ".join(step.fields) + (" [subir archivo]" if step.upload else "")
             log(f"  recurso {_label(step.key)}: actualizar {what}")
             result = portal.action("resource_patch", {"id": step.resource_id, **fields}, upload=upload)
+        result = _set_download_url(portal, step.key, result, log)
         ids[step.key] = result["id"]
         if step.key == DESCRIPTOR_KEY:
             descriptor_url = result["url"]
@@ -77,6 +79,22 @@ def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str
         log(f"  conjunto {ds.key}: publicar (activo y público)")
         dataset = portal.action("package_patch", {"id": dataset_id, **plan.activation})
     return dataset or {}
+
+
+def _set_download_url(portal: Portal, key: str, result: dict[str, Any], log: Callable[[str], None]) -> dict[str, Any]:
+    """After an upload the portal names the file's link (it holds the resource id): record it for DCAT.
+
+    A new resource costs this one extra call; a re-upload under the same name already sent the
+    right link. Interrupted before it, the next run's plan sees the missing link and patches it.
+    """
+    url = result.get("url")
+    if result.get("url_type") != "upload" or not url:
+        return result
+    wanted = metadata.download_fields(url)
+    if all(result.get(k) == v for k, v in wanted.items()):
+        return result
+    log(f"  recurso {_label(key)}: enlace de descarga (download_url)")
+    return portal.action("resource_patch", {"id": result["id"], **wanted})
 
 
 def _label(key: str) -> str:

@@ -162,13 +162,25 @@ class Portal:
         return message + (f". El portal dice: {_short(detail)}" if detail else "")
 
     def head(self, url: str) -> int | None:
-        """Content-Length of a download, None if the portal has no file there (404/410)."""
+        """Content-Length of a download, None if the portal has no file there (404/410, or 500 twice).
+
+        CKAN 2.12 answers 500, not 404, for an uploaded resource whose file is not in its storage
+        (`send_file` on a missing path): what a publish killed between the database commit and the
+        file write leaves. A 500 that repeats once is taken as that (the caller has just had an
+        answer from the API, so the portal is up); uploading the file again is harmless.
+        """
         headers = {"User-Agent": USER_AGENT}
         if self._token and url.startswith(self.url + "/"):
             headers["Authorization"] = self._token  # drafts and private datasets need it; only to our portal
+        errors_500 = 0
 
         def attempt() -> int | None:
+            nonlocal errors_500
             response = self._session.head(url, headers=headers, allow_redirects=True, timeout=TIMEOUT)
+            if response.status_code == 500:
+                errors_500 += 1
+                if errors_500 > 1:
+                    return None
             if response.status_code >= 500 or response.status_code == 429:
                 raise _ServerError(response.status_code)
             if response.status_code in (404, 410):

@@ -236,12 +236,27 @@ def _format(f: LocalFile) -> tuple[str, str]:
     return fmt, media
 
 
-def resource(f: LocalFile, pkg: LocalPackage, descriptor_url: str | None) -> dict[str, str]:
+def download_fields(url: str) -> dict[str, str]:
+    """`dcat:downloadURL` and `dcat:accessURL` of an uploaded file: both its download link.
+
+    ckanext-dcat writes `download_url` as `dcat:downloadURL`; it falls back to the
+    resource `url` for `dcat:accessURL` only when that differs from `download_url`,
+    so `access_url` is set too (DCAT-AP makes accessURL mandatory and, for a file
+    that downloads directly, lets it be the same link).
+    """
+    return {"download_url": url, "access_url": url}
+
+
+def resource(f: LocalFile, pkg: LocalPackage, descriptor_url: str | None,
+             download_url: str | None = None) -> dict[str, str]:
     """The resource fields we own, all strings (they travel in a multipart upload).
 
     `descriptor_url` is where the portal serves datapackage.json: a table's
     schema link points into it (`…/datapackage.json#/resources/<i>/schema`).
     Unknown before that resource exists; callers leave the link out then.
+    `download_url` is the portal's link to the uploaded file (the resource
+    `url`, which holds the resource id): unknown before the first upload, so
+    apply.py sets it right after uploading (see `download_fields`).
     """
     fmt, media = _format(f)
     _, license_url = license_id(pkg)
@@ -250,6 +265,8 @@ def resource(f: LocalFile, pkg: LocalPackage, descriptor_url: str | None) -> dic
               "size": str(f.size), "language": LANGUAGE}
     if license_url:
         fields["license"] = license_url
+    if download_url:
+        fields.update(download_fields(download_url))
     if f.kind in ("table", "data"):
         r = f.resource
         name = r.get("title") or r.get("name", f.upload_name)

@@ -8,7 +8,8 @@ without a portal.
 Rules: only fields the publisher owns are compared; tags, groups and extras
 are merged (an administrator's additions survive); resources are matched by
 the key stored in `rendicion_recurso`, never by name; a file is uploaded only
-when its sha256 differs from the resource's `hash`, or the portal lost it.
+when its sha256 differs from the resource's `hash`, or the portal lost it; a
+resource whose `download_url`/`access_url` is not its own `url` is patched.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Step:
     fields: tuple[str, ...] = ()  # what differs (for UPDATE)
     upload: bool = False  # a file goes up
     resource_id: str | None = None
+    download_url: str | None = None  # the portal's link to the file now (kept when the upload keeps its name)
     payload: dict[str, Any] = field(default_factory=dict)  # organization/group/dataset: what to send
 
 
@@ -202,18 +204,21 @@ def resource_steps(pkg: LocalPackage, current: dict[str, Any] | None,
     descriptor_url = descriptor["url"] if descriptor else PENDING_URL
     steps: list[Step] = []
     for f in pkg.files:
-        desired = metadata.resource(f, pkg, descriptor_url)
         r = kept.get(f.key)
         if r is None:
             steps.append(Step("recurso", f.key, CREATE, upload=True))
             continue
+        # dcat:downloadURL is the file's link on the portal, known only once uploaded: compared with
+        # the resource's `url` (apply.py fixes it after an upload that changed the link).
+        link = r.get("url") if r.get("url_type") == "upload" else None
+        desired = metadata.resource(f, pkg, descriptor_url, link)
         fields = tuple(k for k, v in desired.items() if not _same(k, r.get(k), v))
         upload = (r.get("hash") != f.sha256 or r.get("url_type") != "upload"
                   or _filename(r.get("url", "")) != f.upload_name or not present(r, f.size))
         if upload and "hash" not in fields:
             fields += ("archivo",)
         action = UPDATE if fields or upload else UNCHANGED
-        steps.append(Step("recurso", f.key, action, fields, upload, resource_id=r["id"]))
+        steps.append(Step("recurso", f.key, action, fields, upload, resource_id=r["id"], download_url=link))
     # A new descriptor goes up first: the tables' schema links point at its URL.
     steps.sort(key=lambda s: not (s.key == DESCRIPTOR_KEY and s.action == CREATE))
 

@@ -89,10 +89,11 @@ def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
     descriptor_url = url.format("r-paquete:datapackage.json", "datapackage.json")
     resources = []
     for f in pkg.files:
-        fields = metadata.resource(f, pkg, descriptor_url)
+        link = url.format(f"r-{f.key}", f.upload_name)
+        fields = metadata.resource(f, pkg, descriptor_url, link)
         fields["size"] = int(fields["size"])
-        resources.append({**fields, "id": f"r-{f.key}", "url": url.format(f"r-{f.key}", f.upload_name),
-                          "url_type": "upload", "last_modified": "2026-01-01T00:00:00"})
+        resources.append({**fields, "id": f"r-{f.key}", "url": link, "url_type": "upload",
+                          "last_modified": "2026-01-01T00:00:00"})
     dataset = {
         "id": "d1", "name": desired["name"], "state": "active", "organization": {"name": org["name"]},
         **{k: desired[k] for k in ("title", "notes", "license_id", "version", "url")},
@@ -107,6 +108,22 @@ def test_plan_for_an_identical_portal_is_empty(pkg):
     plan = make_plan(pkg, _portal_copy(pkg))
     assert not plan.changes, plan.lines()
     assert all(s.action == UNCHANGED for s in plan.steps)
+
+
+def test_missing_download_link_is_patched_without_upload(pkg):
+    """Published before download_url existed, or interrupted between an upload and its link: only the link."""
+    state = _portal_copy(pkg)
+    table = state.dataset["resources"][0]
+    del table["download_url"], table["access_url"]
+    state.dataset["resources"][1]["download_url"] = "http://old-site/file.csv"
+    plan = make_plan(pkg, state)
+    changed = [s for s in plan.resources if s.action != UNCHANGED]
+    assert [(s.resource_id, s.fields, s.upload) for s in changed] == [
+        (table["id"], ("download_url", "access_url"), False),
+        (state.dataset["resources"][1]["id"], ("download_url",), False)]
+    assert changed[0].download_url == table["url"]
+    assert metadata.resource(pkg.files[0], pkg, None, table["url"])["download_url"] == table["url"]
+    assert "download_url" not in metadata.resource(pkg.files[0], pkg, None)
 
 
 def test_plan_for_an_empty_portal_creates_everything_descriptor_first(pkg):

@@ -68,6 +68,7 @@ def test_publish_downloads_dcat_and_search(portal, package_copy, unique_name, tm
     folder = package_copy(name)
     result = publish(portal, folder)
     assert result.changed and result.dataset_url == f"{portal.url}/dataset/{name}"
+    assert result.rounds == 1, result.plan  # the download links are set in the same round, not by the re-check
     dataset = assert_portal_matches(portal, name, folder, tmp_path)
     assert dataset["organization"]["name"] == "sosep" and dataset["license_id"] == "cc-by"
     assert {g["name"] for g in dataset["groups"]} == {
@@ -81,9 +82,21 @@ def test_publish_downloads_dcat_and_search(portal, package_copy, unique_name, tm
     assert graph.value(ds, DCTERMS.publisher) is not None and graph.value(ds, DCAT.version) is not None
     distributions = list(graph.objects(ds, DCAT.distribution))
     assert len(distributions) == len(dataset["resources"])
+    expected = local_files(folder, tmp_path)
+    key_of = {r["id"]: r[KEY_FIELD] for r in dataset["resources"]}
     for dist in distributions:
         assert graph.value(dist, DCAT.accessURL) is not None and graph.value(dist, DCTERMS.title) is not None
-        assert graph.value(graph.value(dist, SPDX.checksum), SPDX.checksumValue) is not None
+        assert (dist, DCAT.mediaType, None) in graph or (dist, DCTERMS["format"], None) in graph
+        checksum = graph.value(dist, SPDX.checksum)
+        assert graph.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+        # dcat:downloadURL downloads the very file of the package (the distribution URI ends in the resource id)
+        download = graph.value(dist, DCAT.downloadURL)
+        assert download is not None, f"{dist} has no dcat:downloadURL"
+        anonymous = requests.get(str(download), timeout=30)  # as a harvester fetches it: no token
+        assert anonymous.status_code == 200, download
+        body = anonymous.content
+        assert body == expected[key_of[str(dist).rsplit("/", 1)[-1]]], f"{download} downloads different bytes"
+        assert str(graph.value(checksum, SPDX.checksumValue)) == hashlib.sha256(body).hexdigest()
 
     # search: a word of the title, through the portal's own search
     found = portal("package_search", q="Cuatrimestral", rows=1000)
@@ -149,6 +162,18 @@ def test_publish_cut_at_any_request_recovers(portal, package_copy, unique_name, 
     publish(portal, folder)
     assert_portal_matches(portal, folder.name, folder, tmp_path)
     assert not publish(portal, folder).changed
+
+
+def test_file_lost_by_the_portal_is_uploaded_again(portal, package_copy, unique_name, tmp_path):
+    """A publish killed between CKAN's database commit and its file write: CKAN 2.12 answers 500, not 404."""
+    folder = package_copy(unique_name())
+    publish(portal, folder)
+    table = next(r for r in portal.show(folder.name)["resources"] if r[KEY_FIELD] == "recurso:albergues")
+    rid = table["id"]
+    (ROOT / ".portal" / "storage" / "resources" / rid[:3] / rid[3:6] / rid[6:]).unlink()
+    result = publish(portal, folder)
+    assert result.counts["uploads"] == 1 and result.rounds == 1, result.plan
+    assert_portal_matches(portal, folder.name, folder, tmp_path)
 
 
 def test_retried_call_that_had_succeeded_leaves_no_duplicate(portal, package_copy, unique_name, tmp_path):
