@@ -5,17 +5,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
-from rdflib.namespace import QB, RDF
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import QB, RDF, SKOS
 
 from pipelines.errors import ReportError
 from pipelines.graph import write
-from pipelines.graph.namespaces import MEDIDA, RA, SDMX_ATTRIBUTE, SDMX_DIMENSION, program
-from pipelines.graph.shacl import check_graph, violations
+from pipelines.graph.cube import KEY_DIMENSIONS
+from pipelines.graph.namespaces import MEDIDA, RA, SDMX_ATTRIBUTE, SDMX_DIMENSION, department, period, program
+from pipelines.graph.shacl import check_graph, violations, vocab_files
 from pipelines.tables.model import ParsedReport
 
 PACKAGE = "https://w3id.org/rendicion-abierta/paquete/sosep-informe-cuatrimestral-2021-1"
 OBS = URIRef(f"{PACKAGE}/hogares-comunitarios/16/cadi")
+
+
+def vocab_triples() -> Graph:
+    graph = Graph()
+    for path in vocab_files():
+        graph.parse(path)
+    return graph
 
 
 def without(triples: list, subject: URIRef, predicate: URIRef) -> list:
@@ -62,6 +70,37 @@ def test_a_program_without_its_financing_activity_is_refused(triples: list) -> N
 def test_a_measure_value_missing_is_refused(triples: list) -> None:
     found = violations(without(triples, OBS, MEDIDA.cadi))
     assert any("no tiene el valor de su medida" in line for line in found)
+
+
+def test_an_area_outside_its_code_list_is_refused_with_a_readable_message(triples: list) -> None:
+    broken = without(triples, OBS, SDMX_DIMENSION.refArea) + [(OBS, SDMX_DIMENSION.refArea, department("99"))]
+    with pytest.raises(ReportError) as caught:
+        check_graph(broken, "paquete-de-prueba")
+    message = str(caught.value)
+    assert ("la observación datos:paquete/sosep-informe-cuatrimestral-2021-1/hogares-comunitarios/16/cadi tiene en "
+            "sdmx-dimension:refArea el código codigo:departamento/99, que no está en la lista de códigos codigo:area "
+            "de esa dimensión (IC-19)") in message
+    assert "no se escribe" in message
+
+
+def test_a_period_the_package_does_not_declare_is_refused(triples: list) -> None:
+    broken = without(triples, OBS, SDMX_DIMENSION.refPeriod) + [(OBS, SDMX_DIMENSION.refPeriod, period("2020-C3"))]
+    found = violations(broken)
+    assert any("IC-19" in line and "codigo:periodo/2020-C3" in line and "16/cadi" in line for line in found)
+
+
+def test_every_value_of_the_bundled_coded_dimensions_is_in_its_code_list(triples: list) -> None:
+    # the totals lines of the key-dimension tables (ra:total) included: it is in their code lists
+    assert not [line for line in violations(triples) if "IC-19" in line]
+    vocab = vocab_triples()
+    for key in KEY_DIMENSIONS.values():
+        assert (RA.total, SKOS.inScheme, key.scheme) in vocab, key.scheme
+
+
+def test_a_coded_dimension_without_a_code_list_is_refused() -> None:
+    coded = URIRef("https://w3id.org/rendicion-abierta/def#sinLista")
+    found = violations([(coded, RDF.type, QB.CodedProperty)])
+    assert any(line.startswith("ra:sinLista qb:codeList") and "IC-5" in line for line in found)
 
 
 def test_write_graph_writes_nothing_when_the_graph_does_not_conform(
