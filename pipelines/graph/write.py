@@ -17,6 +17,7 @@ from pipelines.graph.cube import Triple, measure_triples, observation_triples, s
 from pipelines.graph.namespaces import data_base
 from pipelines.graph.serialize import jsonld, to_oxigraph, turtle
 from pipelines.graph.shacl import check_graph
+from pipelines.package.schema import descriptor
 from pipelines.tables.model import ParsedReport
 
 TURTLE_FILE = "grafo.ttl"
@@ -41,19 +42,17 @@ def graph_resources(parsed: ParsedReport) -> list[dict]:
     ]
 
 
+FILE_TYPES = {"csv": "CSV", "json": "JSON", "ttl": "RDF_TURTLE", "jsonld": "JSON_LD"}
+"""Data Package `format` → EU file-type authority code."""
+
+
 def distributions(parsed: ParsedReport) -> list[Distribution]:
-    """Every file of the package, with the names datapackage.json gives them."""
-    files = [Distribution(name, f"data/{name}.csv", table.spec.title, "text/csv", "CSV")
-             for name, table in parsed.tables.items()]
-    files += [
-        Distribution("departamentos", "data/departamentos.csv", "Departamentos de Guatemala", "text/csv", "CSV"),
-        Distribution("calidad", "calidad.json", "Informe de calidad: celdas reconstruidas, discrepancias y comprobaciones",
-                     "application/json", "JSON"),
-        Distribution("datapackage", "datapackage.json", "Descriptor del paquete (Data Package v2)",
-                     "application/json", "JSON"),
-    ]
-    for resource, file_type in zip(graph_resources(parsed), ("RDF_TURTLE", "JSON_LD")):
-        files.append(Distribution(resource["name"], resource["path"], resource["title"], resource["mediatype"], file_type))
+    """Every file of the package, named and titled exactly as datapackage.json lists it."""
+    resources = descriptor(parsed, graph_resources(parsed))["resources"]
+    files = [Distribution(r["name"], r["path"], r["title"], r["mediatype"], FILE_TYPES[r["format"]])
+             for r in resources]
+    files.append(Distribution("datapackage", "datapackage.json", "Descriptor del paquete (Data Package v2)",
+                              "application/json", "JSON"))
     return files
 
 
