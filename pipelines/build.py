@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.errors import ReportError
 from pipelines.graph import write_graph
 from pipelines.package.docs import readme
 from pipelines.package.schema import descriptor
@@ -42,6 +43,8 @@ def write_package(parsed: ParsedReport, out_dir: Path) -> Path:
         validate_package(scratch, parsed.report.filename)
         os.chmod(scratch, 0o755)
         _swap(scratch, target)
+    except ReportError as error:
+        raise error.naming(parsed.report.filename) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target

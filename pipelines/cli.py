@@ -19,8 +19,6 @@ def cmd_build(args: argparse.Namespace) -> int:
         try:
             result = build_report(Path(report), Path(args.out))
         except ReportError as error:
-            if error.report is None:
-                error.report = Path(report).name
             print(f"error: {error}", file=sys.stderr)
             failed += 1
             continue

@@ -25,6 +25,12 @@ class ReportError(Exception):
         self.line = line
         self.report = report
 
+    def naming(self, report: str) -> "ReportError":
+        """This error, with the report file named if the raiser could not know it."""
+        if self.report is None:
+            self.report = report
+        return self
+
     def __str__(self) -> str:
         where = []
         if self.report:

@@ -23,8 +23,6 @@ def datapackage(context: AssetExecutionContext, parsed_tables: ParsedReport, fol
     try:
         folder = write_package(parsed_tables, folders.output)
     except ReportError as error:
-        if error.report is None:
-            error.report = parsed_tables.report.filename
         raise failure(error) from None
     context.add_output_metadata(package_metadata(folder))
     return folder

@@ -56,8 +56,6 @@ def parsed_tables(context: AssetExecutionContext, report_text: ReportText) -> It
     try:
         parsed = parse_report(report_text)
     except ReportError as error:
-        if error.report is None:
-            error.report = report_text.filename
         yield AssetCheckResult(
             check_name=RECONCILIATION, passed=False, severity=AssetCheckSeverity.ERROR,
             description=f"El informe no se pudo leer: {error}", metadata=error_metadata(error))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipelines.errors import ReportError
 from pipelines.report.period import detect_period
 from pipelines.report.text import ReportText
 from pipelines.specs import load_series
@@ -15,8 +16,14 @@ from pipelines.tables.rows import read_columns, read_rows
 
 
 def parse_report(report: ReportText, series: SeriesSpec | None = None) -> ParsedReport:
-    """All tables of one report; raises ReportError naming the table and line."""
-    series = series or load_series()
+    """All tables of one report; raises ReportError naming the report, table and line."""
+    try:
+        return _parse(report, series or load_series())
+    except ReportError as error:
+        raise error.naming(report.filename) from None
+
+
+def _parse(report: ReportText, series: SeriesSpec) -> ParsedReport:
     period = detect_period(report)
     corrections = load_corrections(report.path)
     parsed = ParsedReport(report=report, period=period, series=series, tables={})
