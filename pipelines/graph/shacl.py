@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from pyshacl import validate
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from pipelines.errors import ReportError

@@ -14,7 +14,7 @@ import pytest
 from pipelines.build import build_report
 from pipelines.cli import main
 from pipelines.paths import DATAPACKAGES_DIR, ROOT
-from tests.variants import BUNDLED, bundled_text, rerender, with_period, write
+from tests.variants import BUNDLED, bundled_text, with_period, write
 
 NAME = "sosep-informe-cuatrimestral-2021-1"
 
