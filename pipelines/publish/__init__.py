@@ -25,7 +25,14 @@ Retries: `RENDICION_PUBLISH_RETRIES` (default 5) and `RENDICION_PUBLISH_BACKOFF`
 (first delay in seconds, default 1, doubling) or the `retries`/`backoff`
 keyword arguments of `publish_package`.
 
-Modules: local (package folder → files and hashes), zip (reproducible zip),
+The package folder is untrusted: names and listed paths are checked before
+anything else is read, written or sent (dry-run too), symlinks are never
+followed, and only the files datapackage.json lists (plus itself and the
+README.md data dictionary) are zipped and uploaded, from a private copy in a
+temporary folder. A refusal is a `PackageError`.
+
+Modules: safety (name and path rules, symlink-free reads), local (package folder → checked
+snapshot, hashes), zip (reproducible zip of the listed files),
 metadata (datapackage → CKAN dicts), fetch (read the portal), plan (the diff,
 pure), apply (write, in an interruption-safe order), client (ckanapi with
 retries and 403 messages), publish (the rounds), cli.

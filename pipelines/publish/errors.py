@@ -20,7 +20,11 @@ class PublishError(Exception):
 
 
 class PackageError(PublishError):
-    """The folder given is not a usable data package (missing descriptor or files)."""
+    """The folder given is not a usable data package (missing descriptor or files), or not a safe one.
+
+    Unsafe: a package or resource name that is not a plain Frictionless name (it becomes a file name and a
+    portal name), a listed path that is absolute, has `..`, is or crosses a symlink (see `safety`).
+    """
 
 
 class TransientError(PublishError):

@@ -19,7 +19,7 @@ from pipelines.publish.apply import apply_plan
 from pipelines.publish.client import Portal
 from pipelines.publish.errors import PermissionDenied, PublishError
 from pipelines.publish.fetch import fetch_state
-from pipelines.publish.local import load_package
+from pipelines.publish.local import check_package, snapshot
 from pipelines.publish.plan import Plan, make_plan
 
 MAX_ROUNDS = 3
@@ -76,10 +76,12 @@ def publish_package(package_dir: Path, ckan_url: str, token: str | None, *, dry_
     """Make the portal hold `package_dir` exactly; with dry_run, only say what would change."""
     started = time.monotonic()
     base = check_url(ckan_url, log)
+    # Names and paths first: a hostile descriptor is refused before any other read, any write, any request.
+    checked = check_package(Path(package_dir))
     portal = Portal(base, token, retries=retries, backoff=backoff, log=log)
     try:
         with tempfile.TemporaryDirectory(prefix="rendicion-publish-") as workdir:
-            pkg = load_package(Path(package_dir), Path(workdir))
+            pkg = snapshot(checked, Path(workdir))  # the zip and the uploads come from this private copy
             plan = make_plan(pkg, fetch_state(portal, pkg))
             first = plan
             rounds = 0

@@ -16,7 +16,7 @@ from pipelines.publish import metadata
 from pipelines.publish.client import Portal
 from pipelines.publish.cli import publish_main
 from pipelines.publish.errors import ConflictError, PackageError, PermissionDenied, TransientError
-from pipelines.publish.local import load_package
+from pipelines.publish.local import ZIP_KEY, check_package, load_package
 from pipelines.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, PortalState, make_plan
 from pipelines.publish.publish import check_url
 from pipelines.publish.zip import build_zip
@@ -31,11 +31,14 @@ def pkg(package_copy, tmp_path):
 
 def test_zip_is_reproducible(package_copy, tmp_path):
     folder = package_copy("prueba-zip")
-    first = build_zip(folder, tmp_path / "a.zip").read_bytes()
+    members = check_package(folder).zip_members
+    first = build_zip(folder, members, tmp_path / "a.zip").read_bytes()
     for path in folder.rglob("*"):
         os.utime(path, (1_000_000_000, 1_000_000_000))  # other mtimes must not matter
-    second = build_zip(folder, tmp_path / "b.zip").read_bytes()
+    second = build_zip(folder, members, tmp_path / "b.zip").read_bytes()
     assert first == second
+    (tmp_path / "w").mkdir()
+    assert load_package(folder, tmp_path / "w").file(ZIP_KEY).path.read_bytes() == first  # via the snapshot too
     with zipfile.ZipFile(tmp_path / "a.zip") as archive:
         names = archive.namelist()
         assert names == sorted(names) and "datapackage.json" in names and "data/albergues.csv" in names
