@@ -2,17 +2,24 @@
 
 Everything is written to a scratch folder beside the target, validated, and
 only then swapped into place, so a bad report never leaves half a package.
+Scratch and replaced folders carry the builder's process id: a build that was
+killed leaves them behind, and the next build in the same folder removes them.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
+import signal
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
-from pipelines.errors import ReportError
+from pipelines.errors import OutputError, ReportError
 from pipelines.graph import write_graph
 from pipelines.package.docs import readme
 from pipelines.package.schema import descriptor
@@ -22,6 +29,9 @@ from pipelines.report.text import load_report
 from pipelines.tables.model import ParsedReport
 from pipelines.tables.parse import parse_report
 
+LEFTOVER = re.compile(r"^\..+\.(?:tmp|old)-(?P<pid>\d+)-\w+$")
+"""`.<package>.tmp-<pid>-<random>` (being written) and `.<package>.old-<pid>-<random>` (being replaced)."""
+
 
 @dataclass(frozen=True)
 class BuildResult:
@@ -29,11 +39,62 @@ class BuildResult:
     parsed: ParsedReport
 
 
-def write_package(parsed: ParsedReport, out_dir: Path) -> Path:
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_leftovers(out_dir: Path) -> None:
+    """Remove what killed builds left in `out_dir` (their process is gone); best effort."""
+    try:
+        entries = list(out_dir.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        found = LEFTOVER.match(entry.name)
+        if found and int(found["pid"]) != os.getpid() and not _alive(int(found["pid"])):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _source_of(package_dir: Path) -> str | None:
+    """The report file an existing package was built from, or None if it is not one of ours."""
+    try:
+        sources = json.loads((package_dir / "datapackage.json").read_text(encoding="utf-8"))["sources"]
+        return str(sources[0]["title"])
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def _guard_replacement(parsed: ParsedReport, target: Path, replace: bool) -> None:
+    """A build replaces its own report's package, never another report's (or a foreign folder)."""
+    if replace or not target.exists():
+        return
+    source = _source_of(target)
+    if source == parsed.report.filename:
+        return
+    other = f"se construyó desde «{source}»" if source else "no es un paquete de este programa"
+    raise ReportError(
+        f"el paquete {target.name} ({parsed.period.label}) ya existe y {other}; no se reemplaza. Si este informe lo "
+        "sustituye, vuelva a construir con --replace", report=parsed.report.filename)
+
+
+def write_package(parsed: ParsedReport, out_dir: Path, replace: bool = False) -> Path:
     """Write, validate and swap in `out_dir/<package name>/`; returns that folder."""
-    out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / parsed.package_name
-    scratch = Path(tempfile.mkdtemp(prefix=f".{parsed.package_name}-", dir=out_dir))
+    try:
+        _guard_replacement(parsed, target, replace)
+        _make_folder(out_dir)
+        clean_leftovers(out_dir)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{parsed.package_name}.tmp-{os.getpid()}-", dir=out_dir))
+    except ReportError as error:
+        raise error.naming(parsed.report.filename) from None
+    except OSError as error:
+        raise OutputError.from_os(out_dir, error, parsed.report.filename) from None
     try:
         write_tables(parsed, scratch)
         extra = write_graph(parsed, scratch)
@@ -45,21 +106,40 @@ def write_package(parsed: ParsedReport, out_dir: Path) -> Path:
         _swap(scratch, target)
     except ReportError as error:
         raise error.naming(parsed.report.filename) from None
+    except OSError as error:
+        raise OutputError.from_os(out_dir, error, parsed.report.filename) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return target
 
 
+def _make_folder(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputError(out_dir, "existe y no es una carpeta")
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+
+@contextmanager
+def _uninterrupted() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM for the two renames, so a package is never left half swapped."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 def _swap(new: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
+    old = target.with_name(f".{target.name}.old-{os.getpid()}-{new.name.rsplit('-', 1)[-1]}")
+    with _uninterrupted():
+        if target.exists():
+            target.rename(old)
+        new.rename(target)
     shutil.rmtree(old, ignore_errors=True)
 
 
-def build_report(report_path: Path, out_dir: Path) -> BuildResult:
+def build_report(report_path: Path, out_dir: Path, replace: bool = False) -> BuildResult:
     """Parse one report and write its package."""
     parsed = parse_report(load_report(report_path))
-    return BuildResult(write_package(parsed, out_dir), parsed)
+    return BuildResult(write_package(parsed, out_dir, replace), parsed)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from pipelines.errors import ReportError
+from pipelines.errors import Interrupted, PipelineError
 from pipelines.paths import DATAPACKAGES_DIR
 
 
@@ -17,9 +18,14 @@ def cmd_build(args: argparse.Namespace) -> int:
     failed = 0
     for report in args.reports:
         try:
-            result = build_report(Path(report), Path(args.out))
-        except ReportError as error:
+            result = build_report(Path(report), Path(args.out), args.replace)
+        except PipelineError as error:
             print(f"error: {error}", file=sys.stderr)
+            failed += 1
+            continue
+        except MemoryError:
+            print(f"error: {Path(report).name}: la construcción se quedó sin memoria; no se escribió nada",
+                  file=sys.stderr)
             failed += 1
             continue
         parsed = result.parsed
@@ -57,6 +63,8 @@ def parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="informe(s) → paquete(s) de datos validados")
     build.add_argument("reports", nargs="+", metavar="REPORT", help="texto del informe (UTF-8)")
     build.add_argument("--out", default=str(DATAPACKAGES_DIR), help="carpeta de salida (por defecto datapackages/)")
+    build.add_argument("--replace", action="store_true",
+                       help="permite reemplazar un paquete construido desde otro archivo de informe")
     query = sub.add_parser("query", help="consulta SPARQL sobre los grafos; resultados en CSV (SPARQL 1.1)")
     query.add_argument("query", metavar="FILE.rq", help="archivo con la consulta SPARQL")
     query.add_argument("--graph", action="append", metavar="PATH",
@@ -71,9 +79,23 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def _terminated(signum: int, frame: object) -> None:
+    raise Interrupted("SIGTERM")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one subcommand; an interruption ends as one line too (exit 130 for Ctrl-C)."""
     args = parser().parse_args(argv)
-    return COMMANDS[args.command](args)
+    if args.command == "build":  # `serve` and `publish` handle their own shutdown
+        signal.signal(signal.SIGTERM, _terminated)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        error: Interrupted = Interrupted("SIGINT")
+    except Interrupted as raised:
+        error = raised
+    print(f"error: {error}", file=sys.stderr)
+    return error.exit_code
 
 
 if __name__ == "__main__":

@@ -62,7 +62,13 @@ def with_period(text: str, months: str, year: int) -> str:
     """Move the report to another four-month period, e.g. months="mayo-agosto"."""
     start, end = months.split("-")
     out = text.replace("enero–abril de 2021", f"{start}–{end} de {year}")
-    return out.replace("enero-abril de 2021", f"{start}-{end} de {year}")
+    out = out.replace("enero-abril de 2021", f"{start}-{end} de {year}")
+    ordinal = {"enero": "", "mayo": "Segundo", "septiembre": "Tercer"}[start]
+    if ordinal:  # "Primer Informe Cuatrimestral", "primer cuatrimestre" must name the same period
+        out = out.replace("Primer Informe", f"{ordinal} Informe").replace("primer cuatrimestre",
+                                                                          f"{ordinal.lower()} cuatrimestre")
+    # Dates inside tables (shelters' coverage) move with the year.
+    return out.replace("-2021 ", f"-{year} ").replace("-2020 ", f"-{year - 1} ")
 
 
 def write(tmp: Path, name: str, text: str) -> Path:

@@ -45,19 +45,50 @@ class Period:
         return f"{first}–{last} de {self.year}"
 
 
-def detect_period(report: ReportText) -> Period:
-    """The first "<month>–<month> de <year>" in the text that spans a four-month period."""
+ORDINALS = {"primer": 1, "primero": 1, "segundo": 2, "tercer": 3, "tercero": 3}
+# "Primer Informe Cuatrimestral", "en este primer cuatrimestre"
+ORDINAL = re.compile(r"\b(?P<ordinal>" + "|".join(ORDINALS) + r")\s+(?:informe\s+)?cuatrimestr", re.IGNORECASE)
+
+
+def _mentions(report: ReportText) -> list[tuple[int, str, Period]]:
+    """Every statement of the period in the text: line, wording, period it names."""
+    found = []
     for number, line in enumerate(report.lines, start=1):
         for match in PERIOD.finditer(line):
             start = MONTHS.index(match["start"].lower()) + 1
             end = MONTHS.index(match["end"].lower()) + 1
-            if start in (1, 5, 9) and end == start + 3:
-                return Period(year=int(match["year"]), number=(start + 3) // 4)
+            if start not in (1, 5, 9) or end != start + 3:
+                raise ReportError(
+                    f"el período «{match[0]}» no es un cuatrimestre (enero–abril, mayo–agosto o septiembre–diciembre)",
+                    line=number,
+                    report=report.filename,
+                )
+            found.append((number, match[0], Period(year=int(match["year"]), number=(start + 3) // 4)))
+    return found
+
+
+def detect_period(report: ReportText) -> Period:
+    """The period every "<month>–<month> de <year>" of the text names; they must all agree.
+
+    The period is the package's identity: a single misprinted year must not
+    file the figures under another period, so one dissenting mention (or a
+    "segundo cuatrimestre" in a January–April report) refuses the report.
+    """
+    mentions = _mentions(report)
+    if not mentions:
+        raise ReportError(
+            "no se encontró el período del informe (p. ej. «enero–abril de 2021»)", report=report.filename
+        )
+    first_line, first_words, period = mentions[0]
+    for line, words, other in mentions[1:]:
+        if other != period:
             raise ReportError(
-                f"el período «{match[0]}» no es un cuatrimestre (enero–abril, mayo–agosto o septiembre–diciembre)",
-                line=number,
-                report=report.filename,
-            )
-    raise ReportError(
-        "no se encontró el período del informe (p. ej. «enero–abril de 2021»)", report=report.filename
-    )
+                f"el informe se contradice sobre su período: «{first_words}» (línea {first_line}) y «{words}» "
+                f"(línea {line})", line=line, report=report.filename)
+    for line, text in enumerate(report.lines, start=1):
+        for match in ORDINAL.finditer(text):
+            if ORDINALS[match["ordinal"].lower()] != period.number:
+                raise ReportError(
+                    f"el texto dice «{match[0]}…» pero el período es {period.label} (línea {first_line})",
+                    line=line, report=report.filename)
+    return period

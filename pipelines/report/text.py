@@ -1,12 +1,25 @@
-"""Load a report's extracted text, refusing input that is not a report."""
+"""Load a report's extracted text, refusing input that is not a report.
+
+Text extracted from PDFs carries invisible debris: byte-order marks, zero-width
+spaces, soft hyphens (Unicode "format" characters) are dropped, since they never
+carry a figure; raw control bytes mean the file is damaged and are refused with
+their line, rather than ending up inside a published label.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.errors import ReportError
+
+MAX_BYTES = 16 * 1024 * 1024
+"""A report's text is tens of kilobytes; anything this large is not one (and would be read whole)."""
+
+ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+"""Whitespace controls pdftotext writes (tab, page break); every other control byte is damage."""
 
 
 @dataclass(frozen=True)
@@ -26,13 +39,43 @@ class ReportText:
         return self.lines[number - 1]
 
 
-def load_report(path: Path | str) -> ReportText:
-    """Read a report text file; empty or non-UTF-8 files are errors, not crashes."""
-    path = Path(path)
+def _read(path: Path) -> bytes:
+    """At most MAX_BYTES + 1 bytes: a huge file or a device never gets read whole."""
     try:
-        raw = path.read_bytes()
+        if not path.is_file():
+            why = "es una carpeta" if path.is_dir() else "no existe o no es un archivo regular"
+            raise ReportError(f"no se puede leer el informe: {why}", report=path.name)
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
-        raise ReportError(f"no se puede leer el archivo: {exc.strerror}", report=path.name) from None
+        raise ReportError(f"no se puede leer el archivo: {exc.strerror or exc}", report=path.name) from None
+    if len(raw) > MAX_BYTES:
+        raise ReportError(f"el archivo pesa más de {MAX_BYTES // (1024 * 1024)} MB: no es el texto de un informe",
+                          report=path.name)
+    return raw
+
+
+def _clean_line(line: str, number: int, report: str) -> str:
+    """The line without format characters; a control character is an error naming the line."""
+    if line.isprintable():
+        return line
+    kept = []
+    for char in line:
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue  # zero-width space, BOM, soft hyphen: invisible, never part of a figure
+        if category == "Cc" and char not in ALLOWED_CONTROLS:
+            raise ReportError(
+                f"carácter de control U+{ord(char):04X} en el texto: el archivo está dañado; vuelva a extraer el texto "
+                "del PDF", line=number, report=report)
+        kept.append(char)
+    return "".join(kept)
+
+
+def load_report(path: Path | str) -> ReportText:
+    """Read a report text file; empty, huge, damaged or non-UTF-8 files are errors, not crashes."""
+    path = Path(path)
+    raw = _read(path)
     if not raw.strip():
         raise ReportError("el archivo está vacío", report=path.name)
     try:
@@ -44,5 +87,6 @@ def load_report(path: Path | str) -> ReportText:
             report=path.name,
             line=line,
         ) from None
-    lines = tuple(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    split = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = tuple(_clean_line(line, number, path.name) for number, line in enumerate(split, start=1))
     return ReportText(path=path, lines=lines, sha256=hashlib.sha256(raw).hexdigest())

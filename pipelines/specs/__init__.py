@@ -14,7 +14,9 @@ from typing import Any
 
 from pipelines.paths import SPECS_DIR
 from pipelines.specs.model import (
+    BlankBudget,
     CrossCheck,
+    DateWindow,
     FieldSpec,
     GroupValue,
     Groups,
@@ -51,7 +53,8 @@ def _table(path: Path, order: int, shared: dict[str, dict[str, Any]]) -> TableSp
     totals = raw.pop("totals", None)
     return TableSpec(
         **{k: v for k, v in raw.items() if k not in ("fields", "rules", "primary_key", "row_labels",
-                                                      "columns", "narrative", "cross_checks")},
+                                                      "columns", "narrative", "cross_checks",
+                                                      "known_labels", "date_window", "date_order")},
         order=order,
         fields=tuple(_field(f, shared, path.name) for f in raw["fields"]),
         rules=tuple(raw.get("rules", ())),
@@ -64,6 +67,9 @@ def _table(path: Path, order: int, shared: dict[str, dict[str, Any]]) -> TableSp
         else None,
         narrative=tuple(NarrativeClaim(**n) for n in raw.get("narrative", ())),
         cross_checks=tuple(CrossCheck(**c) for c in raw.get("cross_checks", ())),
+        known_labels=tuple(raw.get("known_labels", ())),
+        date_window=DateWindow(**raw["date_window"]) if "date_window" in raw else None,
+        date_order=tuple(raw.get("date_order", ())),
     )
 
 
@@ -76,4 +82,5 @@ def load_series(key: str = DEFAULT_SERIES, root: Path = SPECS_DIR) -> SeriesSpec
     paths = sorted((folder / "tablas").glob("*.toml"))
     tables = tuple(_table(p, i, shared) for i, p in enumerate(paths))
     programs = tuple(raw.pop("programs", ()))
-    return SeriesSpec(**raw, programs=programs, tables=tables)
+    budget = BlankBudget(**raw.pop("blank_budget", {}))
+    return SeriesSpec(**raw, programs=programs, tables=tables, blank_budget=budget)

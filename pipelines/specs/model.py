@@ -64,6 +64,19 @@ class Groups:
     pattern: str
     default: str
     known: tuple[GroupValue, ...] = ()
+    first_row_heads: bool = False
+    """The first row of a group is its head (a product; the rest are its subproducts): it may
+    repeat a later row's text without being a duplicate."""
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """Where a table's dates may fall, counted from the report's period."""
+
+    days_before: int = 0
+    """How long before the period's first day a date may be (a shelter opened last year)."""
+    days_after: int = 0
+    """How long after the period's last day (0: the report speaks of a past period)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +129,13 @@ class TableSpec:
     note: str | None = None
     narrative: tuple[NarrativeClaim, ...] = ()
     cross_checks: tuple[CrossCheck, ...] = ()
+    known_labels: tuple[str, ...] = ()
+    """The row labels the series knows (activities, targets), in their published spelling; a
+    label that matches none, even ignoring case and accents, is refused with the closest."""
+    date_window: DateWindow | None = None
+    """Every date of the table must fall in this window around the period."""
+    date_order: tuple[str, ...] = ()
+    """Date fields that must not decrease along a row (start before end)."""
     extra: dict[str, object] = field(default_factory=dict)
 
     def field(self, name: str) -> FieldSpec:
@@ -139,6 +159,20 @@ class TableSpec:
 
 
 @dataclass(frozen=True)
+class BlankBudget:
+    """How much work placing a table's blank cells may take before the build gives up.
+
+    The joint choice across rows is a search over column sums; a table printed
+    with most cells missing makes it explode. Past the budget the report is
+    refused (naming the rows) and a person settles them in the corrections file.
+    """
+
+    combinations: int = 200_000
+    """Partial sums the search may hold and extend, all rows together."""
+    seconds: float = 2.0
+
+
+@dataclass(frozen=True)
 class SeriesSpec:
     """A report series: who publishes it, how packages are named, its tables in order."""
 
@@ -154,6 +188,7 @@ class SeriesSpec:
     license_url: str
     programs: tuple[dict[str, str], ...]
     tables: tuple[TableSpec, ...]
+    blank_budget: "BlankBudget" = field(default_factory=lambda: BlankBudget())
 
     def table(self, name: str) -> TableSpec:
         for t in self.tables:

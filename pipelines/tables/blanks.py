@@ -11,13 +11,14 @@ corrections file settles the row.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations
 
 from pipelines.errors import ReportError
 from pipelines.report.text import ReportText
-from pipelines.specs.model import FieldSpec, TableSpec
+from pipelines.specs.model import BlankBudget, FieldSpec, TableSpec
 from pipelines.tables.expressions import Rule
 from pipelines.tables.model import PlacedCell, Row, Value
 from pipelines.tables.rows import RawRow, RawTable, typed
@@ -72,16 +73,25 @@ def _holds(rule: Rule, values: dict[str, Value], spec: TableSpec) -> bool:
     return rule.holds(values, spec.field(rule.target).decimals)
 
 
-def _choose(ambiguous: list[list[Candidate]], base: dict[str, Decimal],
-            targets: dict[str, Decimal]) -> tuple[int, list[int]]:
+class OverBudget(Exception):
+    """The joint choice needs more work than the series allows."""
+
+
+def _choose(ambiguous: list[list[Candidate]], base: dict[str, Decimal], targets: dict[str, Decimal],
+            budget: BlankBudget) -> tuple[int, list[int]]:
     """How many joint choices (capped at 2) make the sums hit the targets, and one of them."""
     columns = [c for c in targets if any(len({cand.values[c] for cand in cands}) > 1 for cands in ambiguous)]
     start = tuple(base[c] for c in columns)
     goal = tuple(targets[c] for c in columns)
     states: dict[tuple[Decimal, ...], tuple[int, list[int]]] = {start: (1, [])}
+    work = 0
+    deadline = time.monotonic() + budget.seconds
     for cands in ambiguous:
         following: dict[tuple[Decimal, ...], tuple[int, list[int]]] = {}
         for state, (count, path) in states.items():
+            work += len(cands)
+            if work > budget.combinations or time.monotonic() > deadline:
+                raise OverBudget
             for index, cand in enumerate(cands):
                 nxt = tuple(s + Decimal(cand.values[c]) for s, c in zip(state, columns))
                 if any(n > g for n, g in zip(nxt, goal)):
@@ -93,8 +103,25 @@ def _choose(ambiguous: list[list[Candidate]], base: dict[str, Decimal],
     return count, path
 
 
-def place_blanks(raw: RawTable, report: ReportText,
-                 corrections: dict[str, tuple[str, ...]]) -> tuple[list[Row], list[PlacedCell]]:
+def _reachable(ambiguous: list[list[Candidate]], base: dict[str, Decimal],
+               targets: dict[str, Decimal]) -> dict[str, Decimal]:
+    """The targets each column can reach at all, whatever the placement.
+
+    A column whose printed total lies outside every placement's range disagrees
+    with its rows on its own (a misprinted total or cell): it cannot help place
+    the blanks, and reconciliation records it as a discrepancy of that column.
+    """
+    kept = {}
+    for column, goal in targets.items():
+        low = base[column] + sum((min(Decimal(c.values[column]) for c in cands) for cands in ambiguous), Decimal(0))
+        high = base[column] + sum((max(Decimal(c.values[column]) for c in cands) for cands in ambiguous), Decimal(0))
+        if low <= goal <= high:
+            kept[column] = goal
+    return kept
+
+
+def place_blanks(raw: RawTable, report: ReportText, corrections: dict[str, tuple[str, ...]],
+                 budget: BlankBudget = BlankBudget()) -> tuple[list[Row], list[PlacedCell]]:
     """Rows with every cell filled, and the record of each blank placed."""
     spec = raw.block.spec
     rules = [Rule.parse(r) for r in spec.rules]
@@ -112,28 +139,40 @@ def place_blanks(raw: RawTable, report: ReportText,
     short = [i for i, row in enumerate(raw.rows) if len(per_row[i]) != 1 or per_row[i][0].blanks]
     open_rows = [i for i in short if len(per_row[i]) > 1]
     unsolvable = [i for i in short if not per_row[i]]
-    reason = "ninguna"
+    why, culprit = "ninguna ubicación cumple las reglas de fila", None
     if not unsolvable and open_rows:
         if not raw.totals:
-            unsolvable = open_rows
+            unsolvable, why = open_rows, "el cuadro no tiene línea de totales con qué decidir"
         else:
             targets = {f.name: raw.totals[f.name] for f in spec.total_fields if f.name in raw.totals}
             base = {c: sum((Decimal(per_row[i][0].values[c]) for i in range(len(raw.rows)) if i not in open_rows),
                            Decimal(0)) for c in targets}
-            count, path = _choose([per_row[i] for i in open_rows], base, targets)
+            ambiguous = [per_row[i] for i in open_rows]
+            reachable = _reachable(ambiguous, base, targets)
+            try:
+                count, path = _choose(ambiguous, base, reachable, budget)
+                why = "más de una ubicación cumple" if count else "ninguna ubicación cumple"
+                why += " las reglas de fila y los totales del cuadro"
+            except OverBudget:
+                count = 0
+                why = (f"la búsqueda pasó el límite declarado ({budget.combinations} combinaciones o "
+                       f"{budget.seconds:g} s) sin decidir")
             if count == 1:
                 for i, choice in zip(open_rows, path):
                     per_row[i] = [per_row[i][choice]]
             else:
                 unsolvable = open_rows
-                reason = "ninguna" if count == 0 else "más de una"
+                off = [c for c in targets if c not in reachable]
+                if off:
+                    culprit = raw.totals_line
+                    why += (f"; además, las columnas {', '.join(off)} no llegan al total de la línea {culprit} en "
+                            "ninguna ubicación: revise esa línea y las cifras de esas columnas")
     if unsolvable:
         labels = ", ".join(f"«{raw.rows[i].label}» (línea {raw.rows[i].line})" for i in unsolvable)
         raise ReportError(
-            f"no se puede decidir dónde están las celdas vacías de {labels}: {reason} ubicación cumple las reglas "
-            f"de fila y los totales del cuadro. Revise el informe y declare las celdas vacías en el archivo de "
-            f"correcciones «{report.path.stem}.correcciones.toml» junto al informe.",
-            table=spec.name, line=raw.rows[unsolvable[0]].line, report=report.filename,
+            f"no se puede decidir dónde están las celdas vacías de {labels}: {why}. Revise el informe y declare las "
+            f"celdas vacías en el archivo de correcciones «{report.path.stem}.correcciones.toml» junto al informe.",
+            table=spec.name, line=culprit or raw.rows[unsolvable[0]].line, report=report.filename,
         )
     rows, placed = [], []
     for row, (cand,) in zip(raw.rows, per_row):

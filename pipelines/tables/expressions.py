@@ -14,8 +14,22 @@ from typing import Mapping
 
 from pipelines.report.numbers import quantize
 
+
+
+class Undefined(ArithmeticError):
+    """x / 0 with x ≠ 0: no printed figure can equal it."""
+
+
+def _divide(a: Decimal, b: Decimal) -> Decimal:
+    if b:
+        return a / b
+    if a:
+        raise Undefined(f"{a} / 0")
+    return Decimal(0)  # the report prints 0 / 0 as 0.00 %
+
+
 _OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
-        ast.Mult: lambda a, b: a * b, ast.Div: lambda a, b: a / b if b else Decimal(0)}
+        ast.Mult: lambda a, b: a * b, ast.Div: _divide}
 
 
 @lru_cache(maxsize=256)
@@ -32,7 +46,7 @@ def names(expression: str) -> set[str]:
 
 
 def evaluate(expression: str, values: Mapping[str, Decimal | int]) -> Decimal:
-    """Value of an expression; division by zero is 0, as the report prints 0/0 as 0.00%."""
+    """Value of an expression; 0 / 0 is 0, as the report prints it; x / 0 raises `Undefined`."""
 
     def walk(node: ast.expr) -> Decimal:
         if isinstance(node, ast.Name):
@@ -75,7 +89,18 @@ class Rule:
         return _round(value, decimals)
 
     def holds(self, values: Mapping[str, Decimal | int], decimals: int | None) -> bool:
-        return Decimal(values[self.target]) == self.expected(values, decimals)
+        try:
+            return Decimal(values[self.target]) == self.expected(values, decimals)
+        except Undefined:
+            return False
+
+    def expected_text(self, values: Mapping[str, Decimal | int], decimals: int | None) -> str:
+        """The expected value as the quality report words it ("indefinido" for x / 0)."""
+        try:
+            value = self.expected(values, decimals)
+        except Undefined as undefined:
+            return f"indefinido ({undefined})"
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
 
 
 def _round(value: Decimal, decimals: int | None) -> Decimal:

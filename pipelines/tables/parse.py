@@ -10,6 +10,7 @@ from pipelines.specs.model import SeriesSpec
 from pipelines.tables import reconcile
 from pipelines.tables.blanks import place_blanks
 from pipelines.tables.corrections import load_corrections
+from pipelines.tables.dates import check_dates
 from pipelines.tables.locate import locate_tables
 from pipelines.tables.model import ParsedReport, Table
 from pipelines.tables.rows import read_columns, read_rows
@@ -33,10 +34,11 @@ def _parse(report: ReportText, series: SeriesSpec) -> ParsedReport:
             table = read_columns(report, block)
         else:
             raw = read_rows(report, block)
-            rows, placed = place_blanks(raw, report, corrections.get(block.spec.name, {}))
+            rows, placed = place_blanks(raw, report, corrections.get(block.spec.name, {}), series.blank_budget)
             parsed.placed.extend(placed)
             table = Table(spec=block.spec, rows=rows, heading_line=block.heading, totals=raw.totals,
                           totals_line=raw.totals_line, source=block.source, end_line=raw.end_line)
+        check_dates(table, period, report.filename)
         parsed.tables[block.spec.name] = table
 
     checks: list[reconcile.Check] = []

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from pipelines.errors import ReportError
 from pipelines.report.numbers import parse_number
 from pipelines.report.text import ReportText
 from pipelines.tables.expressions import Rule, evaluate
@@ -62,7 +63,7 @@ def check_rows(table: Table) -> list[Discrepancy]:
         for label, values, line in lines:
             if not rule.holds(values, decimals):
                 found.append(Discrepancy(
-                    table.name, rule.target, _fmt(values[rule.target]), _fmt(rule.expected(values, decimals)),
+                    table.name, rule.target, _fmt(values[rule.target]), rule.expected_text(values, decimals),
                     f"Fila «{label}»: no se cumple {rule.text}", line, tipo="aritmetica"))
     return found
 
@@ -89,7 +90,10 @@ def _compare(table: Table, description: str, expression: str, stated: Stated,
              found: list[Discrepancy], checks: list[Check]) -> None:
     """Compare one stated figure with the table's own; record the check and any disagreement."""
     if stated is None:
+        # A check that cannot be made is itself a finding: the figure it needed is gone or reworded.
         checks.append(Check(table.name, description, "no-encontrado"))
+        found.append(Discrepancy(table.name, expression, "no encontrado", _fmt(evaluate(expression, column_sums(table))),
+                                 f"{description}: el informe no declara la cifra con la que comparar", None))
         return
     value, wording, line = stated
     computed = evaluate(expression, column_sums(table))
@@ -126,7 +130,11 @@ def check_cross(table: Table, tables: dict[str, Table]) -> tuple[list[Discrepanc
         if cross.match_field:
             prefix = cross.match_prefix or ""
             row = next((r for r in other.rows if str(r.values[cross.match_field]).startswith(prefix)), None)
-            value, line = (row.values[cross.field], row.line) if row else (None, None)
+            if row is None:
+                raise ReportError(
+                    f"falta la fila que empieza «{prefix}» en el cuadro «{cross.resource}»; se necesita para "
+                    f"comprobar: {cross.description}", table=cross.resource, line=other.heading_line)
+            value, line = row.values[cross.field], row.line
         else:
             value, line = (other.totals or {}).get(cross.field), other.totals_line
         stated: Stated = None

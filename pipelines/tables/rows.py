@@ -17,6 +17,7 @@ from pipelines.report.departments import closest_department, match_department
 from pipelines.report.numbers import HAS_DIGIT, is_number, parse_number, quantize, split_trailing_numbers
 from pipelines.report.text import ReportText
 from pipelines.specs.model import FieldSpec, TableSpec
+from pipelines.tables.labels import DuplicateRows, check_figures, known_label, row_key
 from pipelines.tables.locate import Block, clean
 from pipelines.tables.model import Row, Table, Value
 
@@ -123,8 +124,11 @@ def read_rows(report: ReportText, block: Block) -> RawTable:
     spec = block.spec
     numeric = [f for f in spec.cell_fields if f.is_numeric]
     pending: list[str] = []
+    pending_from = 0
     group = spec.groups.default if spec.groups else None
+    in_group = 0
     rows: list[RawRow] = []
+    duplicates = DuplicateRows(spec, report.filename)
     for line in range(block.data_start, block.end):
         text = clean(report.line(line))
         if not text or text.startswith("Fuente") or text in (".",):
@@ -132,17 +136,22 @@ def read_rows(report: ReportText, block: Block) -> RawTable:
         if spec.totals and text.startswith(spec.totals.label):
             return RawTable(block, rows, _totals(spec, text, line, report), line, line)
         if spec.layout == "pattern":
-            rows.append(_pattern_row(spec, text, line, report))
+            row = _pattern_row(spec, text, line, report)
+            duplicates.add(row_key(spec, row.fixed, row.label, None, False), row.label, line)
+            rows.append(row)
             continue
         if spec.groups and not pending and re.match(spec.groups.pattern, text):
             group = _group_value(spec, text, line, report)
+            in_group = 0
             continue
         label, cells = split_trailing_numbers(text, len(numeric))
         if not cells:
+            pending_from = pending_from or line
             pending.append(text)
             continue
         label = " ".join([*pending, label]).strip()
-        pending = []
+        first_line, pending, pending_from = pending_from or line, [], 0
+        check_figures(spec, label, line, report.filename)
         row = RawRow(label=label, line=line, cells=cells)
         if len(cells) < len(numeric) and not any(f.blank for f in numeric):
             bad = _bad_number(label)
@@ -155,9 +164,12 @@ def read_rows(report: ReportText, block: Block) -> RawTable:
             row.fixed.update(_department_values(spec, label, line, report))
         for fld in spec.fields:
             if fld.source == "label":
-                row.fixed[fld.name] = label
+                row.fixed[fld.name] = known_label(spec, label, line, report.filename, first_line)
             elif fld.source == "group":
                 row.fixed[fld.name] = group
+        heads = bool(spec.groups and spec.groups.first_row_heads and in_group == 0)
+        duplicates.add(row_key(spec, row.fixed, label, group, heads), label, line)
+        in_group += 1
         rows.append(row)
     if spec.totals:
         raise ReportError(
@@ -177,6 +189,9 @@ def _pattern_row(spec: TableSpec, text: str, line: int, report: ReportText) -> R
     if not match:
         raise ReportError(f"fila no reconocida: «{text}»", table=spec.name, line=line, report=report.filename)
     fixed = {f.name: typed(spec, f, match[f.name], line, report) for f in spec.fields}
+    for fld in spec.fields:
+        if fld.type == "string":
+            check_figures(spec, fixed[fld.name], line, report.filename)
     return RawRow(label=text, line=line, cells=[], fixed=fixed)
 
 

@@ -104,8 +104,8 @@ BAD_INPUTS = {
     "departamento": (lambda t: t.replace("Sololá 3 3 6 2 4 6 6", "Solola 3 3 6 2 4 6 6").replace(
         "Zacapa 11 19 30", "Zacpa 11 19 30"), "servicio-social", "«Zacapa»"),
     "letras": (lambda t: t.replace("Jutiapa 8 4 11 298", "Jutiapa 8 4 1l 298"), "hogares-comunitarios", "«1l»"),
-    "totales": (lambda t: t.replace("TOTALES 223 17,457 1,436 8,256 58", "TOTALES 223 17,457 1,436 8,256 50"),
-                "mejoramiento-mujer", "celdas vacías"),
+    "totales": (lambda t: t.replace("TOTALES 223 17,457 1,436 8,256 58", "TOTALES 223 17,457 1,436 8,257 50"),
+                "mejoramiento-mujer", "línea 368: no se puede decidir dónde están las celdas vacías"),
 }
 
 
