@@ -39,6 +39,8 @@ def split_trailing_numbers(text: str, limit: int) -> tuple[str, list[str]]:
     cells: list[str] = []
     while tokens and len(cells) < limit and is_number(tokens[-1]):
         cells.insert(0, tokens.pop())
+        if tokens and tokens[-1] == "Q" and not cells[0].startswith("Q"):
+            cells[0] = tokens.pop() + cells[0]  # "Q 32,595,100.00": the currency sign set apart by a space
     return " ".join(tokens), cells
 
 

@@ -34,3 +34,11 @@ def test_at_most_limit_cells_are_taken() -> None:
 def test_rounding_is_half_up_like_the_report() -> None:
     assert quantize(Decimal("20.145"), 2) == Decimal("20.15")
     assert decimals_of("23.33%") == 2 and decimals_of("0") == 0
+
+
+def test_a_currency_sign_set_apart_belongs_to_its_figure() -> None:
+    from pipelines.report.numbers import split_trailing_numbers
+
+    assert split_trailing_numbers("Servicio Social Q 7,194,735.00 Q6,596,188.00 17.83", 3) == \
+        ("Servicio Social", ["Q7,194,735.00", "Q6,596,188.00", "17.83"])
+    assert split_trailing_numbers("Plan Q 12", 1) == ("Plan", ["Q12"])
