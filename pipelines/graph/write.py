@@ -27,12 +27,7 @@ JSONLD_FILE = "grafo.jsonld"
 def graph_resources(parsed: ParsedReport) -> list[dict]:
     """The Data Package entries of the two graph files (resource `grafo` and its JSON-LD twin)."""
     period = parsed.period.label
-    description = (
-        "Todas las cifras de los cuadros como observaciones del W3C Data Cube (los montos también según "
-        "OpenBudgets.eu), con los programas, departamentos, actividades presupuestarias y metas físicas "
-        "enlazados, la descripción DCAT-AP 3 del paquete y la procedencia PROV-O. Vocabulario y formas "
-        "SHACL: carpeta vocab/ del proyecto."
-    )
+    description = parsed.series.graph_description
     return [
         {"name": "grafo", "path": TURTLE_FILE, "format": "ttl", "mediatype": "text/turtle",
          "encoding": "utf-8", "title": f"Grafo RDF del informe ({period}), Turtle", "description": description},

@@ -7,12 +7,15 @@ Adding a table to a series is adding a TOML file under
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipelines.errors import ReportError
 from pipelines.paths import SPECS_DIR
+from pipelines.report.text import ReportText
 from pipelines.specs.model import (
     BlankBudget,
     CrossCheck,
@@ -27,7 +30,7 @@ from pipelines.specs.model import (
     Totals,
 )
 
-__all__ = ["FieldSpec", "SeriesSpec", "TableSpec", "load_series"]
+__all__ = ["FieldSpec", "SeriesSpec", "TableSpec", "detect_series", "load_series", "series_keys"]
 
 DEFAULT_SERIES = "sosep"
 
@@ -73,14 +76,51 @@ def _table(path: Path, order: int, shared: dict[str, dict[str, Any]]) -> TableSp
     )
 
 
-@lru_cache(maxsize=8)
+SERIES_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@lru_cache(maxsize=32)
 def load_series(key: str = DEFAULT_SERIES, root: Path = SPECS_DIR) -> SeriesSpec:
     """The series description and its tables, in the order the report prints them."""
     folder = root / key
     raw = tomllib.loads((folder / "serie.toml").read_text(encoding="utf-8"))
+    if raw.get("key") != key or not SERIES_KEY.match(key):
+        raise ValueError(f"{folder}/serie.toml: key must be the folder's name in lower-case words, got {raw.get('key')!r}")
+    if not str(raw.get("package_prefix", "")).startswith(f"{key}-"):
+        raise ValueError(f"{folder}/serie.toml: package_prefix must start with '{key}-' so package names name the series")
     shared = {f["name"]: f for f in raw.pop("shared_fields", ())}
     paths = sorted((folder / "tablas").glob("*.toml"))
     tables = tuple(_table(p, i, shared) for i, p in enumerate(paths))
     programs = tuple(raw.pop("programs", ()))
     budget = BlankBudget(**raw.pop("blank_budget", {}))
-    return SeriesSpec(**raw, programs=programs, tables=tables, blank_budget=budget)
+    detection = tuple(raw.pop("detection", {}).get("all", ()))
+    if not detection:
+        raise ValueError(f"{folder}/serie.toml: [detection] all = [...] must name what identifies its reports")
+    lists = {name: tuple(raw.pop(name, ())) for name in ("keywords", "themes")}
+    return SeriesSpec(**raw, **lists, programs=programs, tables=tables, blank_budget=budget, detection=detection)
+
+
+def series_keys(root: Path = SPECS_DIR) -> tuple[str, ...]:
+    """Every series described under `root` (a folder with a `serie.toml`)."""
+    return tuple(sorted(p.parent.name for p in root.glob("*/serie.toml")))
+
+
+def detect_series(report: ReportText, root: Path = SPECS_DIR) -> SeriesSpec:
+    """The one series whose detection rule the report's own text satisfies.
+
+    None or several is an error naming the candidates: filing a report under a
+    guessed institution would publish its figures under another's name.
+    """
+    text = " ".join(" ".join(line.split()) for line in report.lines)
+    candidates = [load_series(key, root) for key in series_keys(root)]
+    matching = [s for s in candidates if all(re.search(rule, text, re.IGNORECASE) for rule in s.detection)]
+    if len(matching) == 1:
+        return matching[0]
+    if matching:
+        raise ReportError("el informe cumple la regla de detección de varias series: "
+                          + ", ".join(s.key for s in matching) + "; afine [detection] en sus serie.toml",
+                          report=report.filename)
+    known = "; ".join(f"{s.key} ({s.publisher_name}) busca " + ", ".join(f"«{r}»" for r in s.detection)
+                      for s in candidates)
+    raise ReportError(f"el informe no corresponde a ninguna serie conocida: {known or 'no hay series en ' + str(root)}",
+                      report=report.filename)

@@ -188,6 +188,15 @@ class SeriesSpec:
     license_url: str
     programs: tuple[dict[str, str], ...]
     tables: tuple[TableSpec, ...]
+    detection: tuple[str, ...]
+    """Regular expressions (case-insensitive) a report's text must all contain to belong to the series."""
+    keywords: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    """EU data-theme codes (GOVE, SOCI, …) for the catalog."""
+    publisher_type: str = "NationalAuthority"
+    """ADMS publisher type code."""
+    graph_description: str = ""
+    """How the package's graph describes itself (its DCAT distribution)."""
     blank_budget: "BlankBudget" = field(default_factory=lambda: BlankBudget())
 
     def table(self, name: str) -> TableSpec:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pipelines.errors import ReportError
 from pipelines.report.period import detect_period
 from pipelines.report.text import ReportText
-from pipelines.specs import load_series
+from pipelines.paths import SPECS_DIR
+from pipelines.specs import detect_series
 from pipelines.specs.model import SeriesSpec
 from pipelines.tables import reconcile
 from pipelines.tables.blanks import place_blanks
@@ -16,10 +19,11 @@ from pipelines.tables.model import ParsedReport, Table
 from pipelines.tables.rows import read_columns, read_rows
 
 
-def parse_report(report: ReportText, series: SeriesSpec | None = None) -> ParsedReport:
-    """All tables of one report; raises ReportError naming the report, table and line."""
+def parse_report(report: ReportText, series: SeriesSpec | None = None, specs: Path = SPECS_DIR) -> ParsedReport:
+    """All tables of one report, of the series its text names (or `series`); raises ReportError
+    naming the report, table and line."""
     try:
-        return _parse(report, series or load_series())
+        return _parse(report, series or detect_series(report, specs))
     except ReportError as error:
         raise error.naming(report.filename) from None
 

@@ -20,10 +20,10 @@ from tests.variants import bundled_text, write
 
 def test_a_new_table_with_a_new_unit_gets_a_conforming_graph(tmp_path: Path) -> None:
     root = tmp_path / "specs"
-    shutil.copytree(SPECS_DIR / "sosep", root / "nueva")
-    (root / "nueva" / "tablas" / "09-becas.toml").write_text(NEW_TABLE, encoding="utf-8")
+    shutil.copytree(SPECS_DIR / "sosep", root / "sosep")
+    (root / "sosep" / "tablas" / "09-becas.toml").write_text(NEW_TABLE, encoding="utf-8")
     parsed = parse_report(load_report(write(tmp_path, "con-becas.txt", bundled_text() + NEW_TEXT)),
-                          load_series("nueva", root))
+                          load_series("sosep", root))
     write_graph(parsed, tmp_path / "out")  # raises if the SHACL gate refuses it
     graph = Graph().parse(tmp_path / "out" / "grafo.ttl")
     dataset = URIRef(f"https://w3id.org/rendicion-abierta/paquete/{parsed.package_name}/becas")

@@ -80,9 +80,9 @@ def test_the_series_declares_every_table_in_print_order() -> None:
 
 def test_a_new_table_is_only_a_toml_file(tmp_path: Path) -> None:
     root = tmp_path / "specs"
-    shutil.copytree(SPECS_DIR / "sosep", root / "nueva")
-    (root / "nueva" / "tablas" / "09-becas.toml").write_text(NEW_TABLE, encoding="utf-8")
-    series = load_series("nueva", root)
+    shutil.copytree(SPECS_DIR / "sosep", root / "sosep")
+    (root / "sosep" / "tablas" / "09-becas.toml").write_text(NEW_TABLE, encoding="utf-8")
+    series = load_series("sosep", root)
     report = write(tmp_path, "con-becas.txt", bundled_text() + NEW_TEXT)
     parsed = parse_report(load_report(report), series)
     rows = [r.values for r in parsed.tables["becas"].rows]
@@ -100,7 +100,7 @@ def test_a_new_table_is_only_a_toml_file(tmp_path: Path) -> None:
 
 def test_unknown_keys_in_a_description_fail_loudly(tmp_path: Path) -> None:
     root = tmp_path / "specs"
-    shutil.copytree(SPECS_DIR / "sosep", root / "mala")
-    (root / "mala" / "tablas" / "09-mala.toml").write_text(NEW_TABLE.replace("layout", "disposicion"), encoding="utf-8")
+    shutil.copytree(SPECS_DIR / "sosep", root / "sosep")
+    (root / "sosep" / "tablas" / "09-mala.toml").write_text(NEW_TABLE.replace("layout", "disposicion"), encoding="utf-8")
     with pytest.raises(ValueError, match="disposicion"):
-        load_series("mala", root)
+        load_series("sosep", root)
