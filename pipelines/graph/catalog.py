@@ -26,11 +26,9 @@ from pipelines.graph.namespaces import (
     MEDIA_TYPE,
     RA,
     SPDX,
-    activity,
-    directorate,
+    SeriesTerms,
     organization,
     period,
-    program,
 )
 from pipelines.tables.model import ParsedReport
 
@@ -83,8 +81,10 @@ def code_list_triples(parsed: ParsedReport) -> Iterator[Triple]:
     yield publisher, SKOS.prefLabel, es(series.publisher_name)
     yield publisher, SKOS.altLabel, es(series.publisher)
     yield publisher, FOAF.homepage, URIRef(series.publisher_url)
+    terms = SeriesTerms(series.key)
     for prog in series.programs:
-        unit, act, concept = directorate(prog["direccion"]), activity(prog["actividad"]), program(prog["key"])
+        unit, act, concept = (terms.directorate(prog["direccion"]), terms.activity(prog["actividad"]),
+                              terms.program(prog["key"]))
         yield publisher, ORG.hasUnit, unit
         yield unit, RDF.type, ORG.OrganizationalUnit
         yield unit, RDF.type, SKOS.Concept
@@ -197,7 +197,7 @@ def catalog_triples(parsed: ParsedReport, base: str, files: list[Distribution]) 
         if name in by_name:
             yield ds, DCAT.distribution, URIRef(f"{pkg}/distribucion/{name}")
         if spec.program:
-            yield ds, RA.programa, program(spec.program)
+            yield ds, RA.programa, SeriesTerms(series.key).program(spec.program)
         if spec.note:
             # e.g. the object-of-expenditure labels: supplied by the publisher, not read from the report.
             yield ds, SKOS.editorialNote, es(spec.note)

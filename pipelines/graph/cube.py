@@ -31,11 +31,9 @@ from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS, XSD
 
 from pipelines.graph.namespaces import (
     BUDGET_PHASE,
-    CAMPO,
     CODIGO,
     COUNTRY,
     ESTRUCTURA,
-    MEDIDA,
     OBEU_ATTRIBUTE,
     OBEU_CURRENCY,
     OBEU_DIMENSION,
@@ -43,13 +41,11 @@ from pipelines.graph.namespaces import (
     RA,
     SDMX_ATTRIBUTE,
     SDMX_DIMENSION,
-    activity,
+    SeriesTerms,
     department,
-    directorate,
     expenditure_group,
     people,
     period,
-    program,
     sex,
     unit,
 )
@@ -64,7 +60,7 @@ class KeyDimension:
     """A table key whose values are codes of a code list."""
 
     prop: URIRef
-    code: Callable[[str], URIRef]
+    code: Callable[[SeriesTerms, str], URIRef]
     scheme: URIRef
     label_field: str
     cls: URIRef | None = None
@@ -73,8 +69,10 @@ class KeyDimension:
 # Table keys that are codes: the key field → its dimension. Any other table
 # whose rows are not departments gets the generic row dimension `ra:fila`.
 KEY_DIMENSIONS: dict[str, KeyDimension] = {
-    "actividad": KeyDimension(RA.actividad, activity, CODIGO.actividad, "actividad", RA.ActividadPresupuestaria),
-    "grupo_gasto_codigo": KeyDimension(RA.grupoGasto, expenditure_group, CODIGO["grupo-gasto"], "grupo_gasto"),
+    "actividad": KeyDimension(RA.actividad, lambda terms, name: terms.activity(name), CODIGO.actividad, "actividad",
+                              RA.ActividadPresupuestaria),
+    "grupo_gasto_codigo": KeyDimension(RA.grupoGasto, lambda terms, code: expenditure_group(code),
+                                       CODIGO["grupo-gasto"], "grupo_gasto"),
 }
 
 
@@ -109,13 +107,14 @@ def is_text_field(fld: FieldSpec) -> bool:
 def measure_triples(series: SeriesSpec) -> Iterator[Triple]:
     """`medida:<field>` and `campo:<field>` properties, described by the first table that declares them."""
     seen: set[str] = set()
+    terms = SeriesTerms(series.key)
     for spec in series.tables:
         for fld in spec.fields:
             if fld.name in seen:
                 continue
             if fld.is_numeric:
                 seen.add(fld.name)
-                prop = MEDIDA[fld.name]
+                prop = terms.medida[fld.name]
                 yield prop, RDF.type, QB.MeasureProperty
                 yield prop, RDF.type, OWL.DatatypeProperty
                 yield prop, RDFS.range, XSD.integer if fld.type == "integer" else XSD.decimal
@@ -135,7 +134,7 @@ def measure_triples(series: SeriesSpec) -> Iterator[Triple]:
                     yield prop, RA.pueblo, people(fld.pueblo)
             elif is_text_field(fld) and row_dimension(spec) == RA.fila:
                 seen.add(fld.name)
-                prop = CAMPO[fld.name]
+                prop = terms.campo[fld.name]
                 yield prop, RDF.type, OWL.DatatypeProperty
                 yield prop, RDFS.range, XSD.date if fld.type == "date" else XSD.string
                 yield prop, RDFS.domain, RA.Fila
@@ -176,7 +175,7 @@ def structure_triples(series: SeriesSpec, spec: TableSpec) -> Iterator[Triple]:
     for fld in spec.fields:
         if fld.is_numeric:
             node = URIRef(f"{dsd}/componente/medida-{fld.name}")
-            yield from component(f"medida-{fld.name}", QB.measure, MEDIDA[fld.name])
+            yield from component(f"medida-{fld.name}", QB.measure, SeriesTerms(series.key).medida[fld.name])
             yield node, RDFS.label, es(fld.title)
             yield node, RDFS.comment, es(fld.description)
     yield from component("lineaInforme", QB.attribute, RA.lineaInforme, required=True)
@@ -222,6 +221,7 @@ def observation_triples(parsed: ParsedReport, table: Table, package: URIRef) -> 
     placed = {(c.linea, c.campo) for c in parsed.placed if c.recurso == spec.name}
     programs = {g.value: g.program for g in spec.groups.known} if spec.groups else {}
     activities = _activity_names(parsed)
+    terms = SeriesTerms(parsed.series.key)
 
     rows: list[tuple[str, dict, int, URIRef | None, URIRef | None]] = []
     for position, row in enumerate(table.rows, start=1):
@@ -231,7 +231,8 @@ def observation_triples(parsed: ParsedReport, table: Table, package: URIRef) -> 
             area, node = department(code), code
         elif key is not None:
             code = str(row.values[next(k for k in spec.primary_key if k in KEY_DIMENSIONS)])
-            value, node = key.code(code), key.code(code).split("/")[-1]
+            value = key.code(terms, code)
+            node = value.split("/")[-1]
             yield value, RDF.type, SKOS.Concept
             yield value, SKOS.inScheme, key.scheme
             yield value, SKOS.prefLabel, es(str(row.values[key.label_field]))
@@ -240,16 +241,16 @@ def observation_triples(parsed: ParsedReport, table: Table, package: URIRef) -> 
         else:
             node = f"fila/{position:02d}"
             value = URIRef(f"{ds}/{node}")
-            yield from _row_resource(spec, row.values, row.label, value, position, row.line)
+            yield from _row_resource(spec, terms, row.values, row.label, value, position, row.line)
             group = row.values.get(spec.groups.field) if spec.groups else None
             if group is not None and programs.get(group):
                 yield value, RDF.type, RA.MetaFisica
-                yield value, RA.programa, program(programs[group])
-                yield value, RA.direccion, directorate(str(group))
+                yield value, RA.programa, terms.program(programs[group])
+                yield value, RA.direccion, terms.directorate(str(group))
             elif group is not None:
                 yield value, RDF.type, RA.MetaFisica
                 if group in activities:
-                    yield value, RA.actividad, activity(str(group))
+                    yield value, RA.actividad, terms.activity(str(group))
         rows.append((node, row.values, row.line, area, value))
 
     if table.totals:
@@ -276,11 +277,11 @@ def observation_triples(parsed: ParsedReport, table: Table, package: URIRef) -> 
             yield obs, SDMX_DIMENSION.refArea, area
             yield obs, SDMX_DIMENSION.refPeriod, per
             if spec.program:
-                yield obs, RA.programa, program(spec.program)
+                yield obs, RA.programa, terms.program(spec.program)
             if row_dim is not None:
                 yield obs, row_dim, value
-            yield obs, QB.measureType, MEDIDA[fld.name]
-            yield obs, MEDIDA[fld.name], figure
+            yield obs, QB.measureType, terms.medida[fld.name]
+            yield obs, terms.medida[fld.name], figure
             yield obs, RA.lineaInforme, Literal(line)
             if fld.unit:
                 yield obs, SDMX_ATTRIBUTE.unitMeasure, unit(fld.unit)
@@ -293,7 +294,7 @@ def observation_triples(parsed: ParsedReport, table: Table, package: URIRef) -> 
                 yield obs, RA.celdaReconstruida, Literal(True)
 
 
-def _row_resource(spec: TableSpec, values: dict, printed: str, row: URIRef, position: int,
+def _row_resource(spec: TableSpec, terms: SeriesTerms, values: dict, printed: str, row: URIRef, position: int,
                   line: int) -> Iterator[Triple]:
     """A row without a code: its position, its printed line and its text fields."""
     label = next((str(values[f.name]) for f in spec.fields if f.source == "label"), None)
@@ -307,6 +308,6 @@ def _row_resource(spec: TableSpec, values: dict, printed: str, row: URIRef, posi
         if is_text_field(fld) and values.get(fld.name) is not None:
             raw = values[fld.name]
             if fld.type == "date":
-                yield row, CAMPO[fld.name], Literal(raw.isoformat(), datatype=XSD.date)
+                yield row, terms.campo[fld.name], Literal(raw.isoformat(), datatype=XSD.date)
             else:
-                yield row, CAMPO[fld.name], Literal(str(raw))
+                yield row, terms.campo[fld.name], Literal(str(raw))

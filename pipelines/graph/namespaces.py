@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DefinedNamespace
@@ -63,9 +64,9 @@ class RA(DefinedNamespace):
 
 
 MEDIDA = Namespace(VOCAB_BASE + "def/medida/")
-"""One qb:MeasureProperty per numeric field: medida:<field name>."""
+"""Measures, one namespace per series: medida/<series>/<field name> (see `SeriesTerms`)."""
 CAMPO = Namespace(VOCAB_BASE + "def/campo/")
-"""Text and date fields of rows without a code: campo:<field name>."""
+"""Text and date fields of rows without a code, per series: campo/<series>/<field name>."""
 ESTRUCTURA = Namespace(VOCAB_BASE + "def/estructura/")
 """Data structure definitions: estructura:<series>/<table>."""
 CODIGO = Namespace(VOCAB_BASE + "codigo/")
@@ -129,16 +130,40 @@ def department(code: str) -> URIRef:
     return CODIGO[f"departamento/{code}"]
 
 
-def program(key: str) -> URIRef:
-    return CODIGO[f"programa/{key}"]
+@dataclass(frozen=True)
+class SeriesTerms:
+    """The IRIs one series mints, under its own key so two institutions never share one by accident.
 
+    Two series may both have a field `ejecutado` or a program `salud`; what they
+    mean is each institution's, so measures, fields, programs, Direcciones and
+    activities are namespaced by series (`medida/sosep/asignado`,
+    `codigo/programa/sosep/hogares-comunitarios`). Departments, periods, units
+    and MINFIN's expenditure groups are national code lists and are not.
+    """
 
-def activity(name: str) -> URIRef:
-    return CODIGO[f"actividad/{slug(name)}"]
+    key: str
 
+    @property
+    def medida(self) -> Namespace:
+        return Namespace(f"{MEDIDA}{self.key}/")
 
-def directorate(name: str) -> URIRef:
-    return CODIGO[f"direccion/{slug(name)}"]
+    @property
+    def campo(self) -> Namespace:
+        return Namespace(f"{CAMPO}{self.key}/")
+
+    def program(self, key: str) -> URIRef:
+        return CODIGO[f"programa/{self.key}/{key}"]
+
+    def activity(self, name: str) -> URIRef:
+        return CODIGO[f"actividad/{self.key}/{slug(name)}"]
+
+    def directorate(self, name: str) -> URIRef:
+        return CODIGO[f"direccion/{self.key}/{slug(name)}"]
+
+    def prefixes(self) -> dict[str, str]:
+        """Prefix names for this series' namespaces, as a package's graph declares them."""
+        return {"medida": str(self.medida), "campo": str(self.campo), "programa": f"{CODIGO}programa/{self.key}/",
+                "actividad": f"{CODIGO}actividad/{self.key}/", "direccion": f"{CODIGO}direccion/{self.key}/"}
 
 
 def period(key: str) -> URIRef:

@@ -11,19 +11,20 @@ from rdflib.namespace import DCTERMS, QB, RDF, RDFS, SKOS
 from pipelines.graph.namespaces import (
     BUDGET_PHASE,
     COUNTRY,
-    MEDIDA,
     OBEU_ATTRIBUTE,
     OBEU_DIMENSION,
     OBEU_MEASURE,
     RA,
     SDMX_ATTRIBUTE,
     SDMX_DIMENSION,
-    activity,
+    SeriesTerms,
     department,
-    program,
     unit,
 )
 from pipelines.tables.model import ParsedReport
+
+SOSEP = SeriesTerms("sosep")
+MEDIDA, program, activity = SOSEP.medida, SOSEP.program, SOSEP.activity
 
 PACKAGE = "https://w3id.org/rendicion-abierta/paquete/sosep-informe-cuatrimestral-2021-1"
 

@@ -9,13 +9,16 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import QB
 
 from pipelines.graph import write_graph
-from pipelines.graph.namespaces import MEDIDA, RA, department, program
+from pipelines.graph.namespaces import RA, SeriesTerms, department
 from pipelines.paths import SPECS_DIR
 from pipelines.report.text import load_report
 from pipelines.specs import load_series
 from pipelines.tables.parse import parse_report
 from tests.specs.test_specs import NEW_TABLE, NEW_TEXT
 from tests.variants import bundled_text, write
+
+SOSEP = SeriesTerms("sosep")
+MEDIDA, program = SOSEP.medida, SOSEP.program
 
 
 def test_a_new_table_with_a_new_unit_gets_a_conforming_graph(tmp_path: Path) -> None:

@@ -11,9 +11,12 @@ from rdflib.namespace import QB, RDF, SKOS
 from pipelines.errors import ReportError
 from pipelines.graph import write
 from pipelines.graph.cube import KEY_DIMENSIONS
-from pipelines.graph.namespaces import MEDIDA, RA, SDMX_ATTRIBUTE, SDMX_DIMENSION, department, period, program
+from pipelines.graph.namespaces import RA, SDMX_ATTRIBUTE, SDMX_DIMENSION, SeriesTerms, department, period
 from pipelines.graph.shacl import check_graph, violations, vocab_files
 from pipelines.tables.model import ParsedReport
+
+SOSEP = SeriesTerms("sosep")
+MEDIDA, program = SOSEP.medida, SOSEP.program
 
 PACKAGE = "https://w3id.org/rendicion-abierta/paquete/sosep-informe-cuatrimestral-2021-1"
 OBS = URIRef(f"{PACKAGE}/hogares-comunitarios/16/cadi")
@@ -63,7 +66,7 @@ def test_a_unit_missing_from_the_code_list_is_refused(triples: list) -> None:
 
 def test_a_program_without_its_financing_activity_is_refused(triples: list) -> None:
     found = violations(without(triples, program("servicio-social"), RA.financiadoPor))
-    assert found == ["codigo:programa/servicio-social ra:financiadoPor: cada programa está enlazado con la actividad "
+    assert found == ["codigo:programa/sosep/servicio-social ra:financiadoPor: cada programa está enlazado con la actividad "
                      "presupuestaria que lo financia"]
 
 

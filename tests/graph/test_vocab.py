@@ -5,10 +5,13 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
-from pipelines.graph.namespaces import RA, activity, directorate, people, program, sex, unit
+from pipelines.graph.namespaces import RA, SeriesTerms, people, sex, unit
 from pipelines.paths import VOCAB_DIR
 from pipelines.report.departments import load_departments
 from pipelines.specs import load_series
+
+SOSEP = SeriesTerms("sosep")
+program, activity, directorate = SOSEP.program, SOSEP.activity, SOSEP.directorate
 
 
 def vocab() -> Graph:
