@@ -10,6 +10,8 @@ from pipelines.specs.model import FieldSpec, SeriesSpec, TableSpec
 from pipelines.tables.model import ParsedReport
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
+EU_THEMES = "http://publications.europa.eu/resource/authority/data-theme/"
+ADMS_PUBLISHER_TYPE = "http://purl.org/adms/publishertype/"
 
 DEPARTMENTS_SCHEMA: dict[str, Any] = {
     "fields": [
@@ -99,6 +101,11 @@ def descriptor(parsed: ParsedReport, extra_resources: list[dict[str, Any]] = ())
         "licenses": [{"name": series.license_name, "title": series.license_title, "path": series.license_url}],
         "contributors": [{"title": series.publisher_name, "roles": ["publisher"], "path": series.publisher_url,
                           "organization": series.publisher}],
+        "serie": {"clave": series.key, "titulo": series.title,
+                  "temas": [f"{EU_THEMES}{code}" for code in series.themes],
+                  "tipo_publicador": f"{ADMS_PUBLISHER_TYPE}{series.publisher_type}",
+                  "programas": [{"clave": p["key"], "nombre": p["name"], "direccion": p.get("direccion", ""),
+                                 "actividad": p.get("actividad", "")} for p in series.programs]},
         "sources": [{"title": parsed.report.filename, "path": f"reports/{parsed.report.filename}",
                      "sha256": parsed.report.sha256,
                      "description": "Texto extraído del PDF del informe publicado por la institución."}],

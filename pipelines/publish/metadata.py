@@ -16,18 +16,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from pipelines.paths import SPECS_DIR
 from pipelines.publish.local import LocalFile, LocalPackage
 
 # Vocabularies DCAT-AP harvesters expect (EU Publications Office authority tables, ADMS, SPDX).
 EU = "http://publications.europa.eu/resource/authority"
 LANGUAGE = f"{EU}/language/SPA"
-# Budget execution and social programmes: government/public sector and population/society.
-THEMES = [f"{EU}/data-theme/GOVE", f"{EU}/data-theme/SOCI"]
 # Period key letter → how often the series appears (C = cuatrimestre: three times a year).
 FREQUENCIES = {"C": f"{EU}/frequency/ANNUAL_3", "T": f"{EU}/frequency/QUARTERLY",
                "S": f"{EU}/frequency/ANNUAL_2", "M": f"{EU}/frequency/MONTHLY"}
-PUBLISHER_TYPE = "http://purl.org/adms/publishertype/NationalAuthority"
 SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 WIKIDATA = "http://www.wikidata.org/entity/"
 # Frictionless license names → CKAN's default license ids.
@@ -53,17 +49,10 @@ class GroupSpec:
     description: str
 
 
-def _series_for(descriptor: dict[str, Any]) -> Any | None:
-    """The report series this package comes from (for program names): by name prefix, else by publisher."""
-    from pipelines.specs import load_series
-
-    publisher = _publisher(descriptor).get("organization")
-    candidates = [load_series(folder.name) for folder in sorted(SPECS_DIR.iterdir())
-                  if (folder / "serie.toml").is_file()]
-    for series in candidates:
-        if descriptor["name"].startswith(series.package_prefix):
-            return series
-    return next((s for s in candidates if publisher and s.publisher == publisher), None)
+def _series(descriptor: dict[str, Any]) -> dict[str, Any]:
+    """What the package says of its series (programs, catalog themes): the publisher reads only the package."""
+    found = descriptor.get("serie")
+    return found if isinstance(found, dict) else {}
 
 
 def _publisher(descriptor: dict[str, Any]) -> dict[str, Any]:
@@ -85,12 +74,11 @@ def organization(pkg: LocalPackage) -> dict[str, str]:
 def groups(pkg: LocalPackage, org_name: str) -> list[GroupSpec]:
     """One CKAN group per program named by the package's tables, prefixed by the organization."""
     keys = list(dict.fromkeys(r["programa"] for r in pkg.descriptor["resources"] if r.get("programa")))
-    series = _series_for(pkg.descriptor)
-    programs = {p["key"]: p for p in series.programs} if series else {}
+    programs = {p["clave"]: p for p in _series(pkg.descriptor).get("programas", [])}
     found = []
     for key in keys:
         program = programs.get(key, {})
-        title = program.get("name", key)
+        title = program.get("nombre", key)
         parts = [f"Programa {title} de la {org_name.upper()}."]
         if program.get("direccion"):
             parts.append(f"A cargo de la {program['direccion']}.")
@@ -177,15 +165,18 @@ def extras(pkg: LocalPackage, org: dict[str, str]) -> dict[str, str]:
     found: dict[str, str] = {
         "identifier": d["name"],
         "language": LANGUAGE,
-        "theme": json.dumps(THEMES),
         "provenance": provenance(pkg),
         "publisher_name": publisher.get("title", org["title"]),
-        "publisher_type": PUBLISHER_TYPE,
         "contact_name": publisher.get("title", org["title"]),
         TAGS_EXTRA: json.dumps(tags(pkg), ensure_ascii=False),
     }
     if publisher.get("path"):
         found["publisher_url"] = publisher["path"]
+    series = _series(d)
+    if series.get("temas"):
+        found["theme"] = json.dumps(series["temas"])
+    if series.get("tipo_publicador"):
+        found["publisher_type"] = series["tipo_publicador"]
     if d.get("$schema"):
         found["conforms_to"] = json.dumps([d["$schema"]])
     if period.get("inicio"):
