@@ -15,6 +15,9 @@ from pathlib import Path
 
 from pipelines.errors import ReportError
 
+REPORT_SUFFIXES = (".txt", ".pdf")
+"""What a report file may be: the text extracted from the PDF, or the PDF itself."""
+
 MAX_BYTES = 16 * 1024 * 1024
 """A report's text is tens of kilobytes; anything this large is not one (and would be read whole)."""
 

@@ -1,0 +1,53 @@
+"""Every setting of the pipeline: its environment variable, its default and what it is for.
+
+Settings are read once, at the edge — the `rendicion` command line and the
+Dagster resources — and passed down to the stages as parameters; no stage reads
+the environment. The operators' guide (docs/operaciones.md) lists this table and
+a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping
+
+from pipelines.paths import DATAPACKAGES_DIR, REPORTS_DIR, ROOT, SPECS_DIR
+
+
+@dataclass(frozen=True)
+class Setting:
+    env: str
+    default: str
+    description: str
+    secret: bool = False
+
+    def value(self, environ: Mapping[str, str] = os.environ) -> str:
+        """The variable when set and not empty, else the default."""
+        return environ.get(self.env) or self.default
+
+
+REPORTS = Setting("RENDICION_INFORMES", str(REPORTS_DIR), "carpeta de informes (.txt, .pdf) que vigila el sensor")
+PACKAGES = Setting("RENDICION_PAQUETES", str(DATAPACKAGES_DIR), "carpeta donde se escriben los paquetes")
+SERIES = Setting("RENDICION_SERIES", str(SPECS_DIR), "carpeta de las series (una subcarpeta con serie.toml por serie)")
+STORE = Setting("RENDICION_ALMACEN", str(ROOT / ".oxigraph" / "store"), "carpeta del almacén Oxigraph")
+SPARQL_PORT = Setting("RENDICION_SPARQL_PUERTO", "7878", "puerto de `rendicion serve` en 127.0.0.1")
+SPARQL_ENDPOINT = Setting("RENDICION_SPARQL", "http://127.0.0.1:7878/query",
+                          "URL del punto SPARQL que se anuncia en Dagster y en la documentación")
+BASE_IRI = Setting("RENDICION_BASE_IRI", "https://w3id.org/rendicion-abierta/",
+                   "IRI base de los datos de cada paquete (paquetes, conjuntos, observaciones)")
+PORTAL_URL = Setting("CKAN_URL", "http://127.0.0.1:5000", "URL del portal CKAN")
+PORTAL_TOKEN = Setting("CKAN_API_TOKEN", "", "token de la API de CKAN (secreto: nunca en la línea de órdenes)",
+                       secret=True)
+PUBLISH_RETRIES = Setting("RENDICION_PUBLISH_RETRIES", "5", "reintentos ante fallos pasajeros del portal")
+PUBLISH_BACKOFF = Setting("RENDICION_PUBLISH_BACKOFF", "1.0", "espera inicial entre reintentos, en segundos")
+DAGSTER_CONFIG = Setting("RENDICION_DAGSTER_CONFIG", "dagster.yaml",
+                         "configuración de la instancia de Dagster (p. ej. dagster.postgres.yaml)")
+
+ALL: tuple[Setting, ...] = (REPORTS, PACKAGES, SERIES, STORE, SPARQL_PORT, SPARQL_ENDPOINT, BASE_IRI, PORTAL_URL,
+                            PORTAL_TOKEN, PUBLISH_RETRIES, PUBLISH_BACKOFF, DAGSTER_CONFIG)
+
+
+def default_jobs() -> int:
+    """Processes `rendicion build` uses by default: the machine's cores."""
+    return os.cpu_count() or 1
