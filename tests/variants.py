@@ -7,6 +7,7 @@ the same layout with different content.
 
 from __future__ import annotations
 
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable
@@ -38,9 +39,10 @@ def rerender(text: str, table: str, transform: Callable[[Rows], Rows], drop_zero
              totals: Callable[[Rows, list[str]], dict[str, int]] | None = None) -> str:
     """Replace a department table's rows (and its totals line) with transformed ones."""
     spec = load_series().table(table)
-    path = Path("/tmp/_variant_source.txt")
-    path.write_text(text, encoding="utf-8")
-    parsed = parse_report(load_report(path))
+    with tempfile.TemporaryDirectory() as folder:  # never a fixed path: tests may run side by side
+        path = Path(folder) / BUNDLED.name
+        path.write_text(text, encoding="utf-8")
+        parsed = parse_report(load_report(path))
     tbl = parsed.tables[table]
     rows = transform([dict(r.values) for r in tbl.rows])
     numeric = [f for f in spec.cell_fields if f.is_numeric]
