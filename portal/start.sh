@@ -1,26 +1,43 @@
 #!/usr/bin/env bash
-# Start the local CKAN 2.12 portal on http://127.0.0.1:5000, idempotently.
+# Start the local CKAN 2.12 portal (http://127.0.0.1:5000 by default), idempotently.
 #
-# State lives in .portal/ (git-ignored): venv/, ckan.ini, storage/, ckan.log,
-# ckan.pid, token (API token of the sysadmin), admin-password.
-# A fresh .portal/ means a fresh portal: the PostgreSQL database is recreated.
-# On a running, healthy portal this returns in about a second.
+# Settings (environment; see portal/README.md):
+#   RENDICION_PORTAL_DB       PostgreSQL database, and the name of its role (default ckan_rendicion)
+#   RENDICION_PORTAL_PORT     port on 127.0.0.1 (default 5000)
+#   RENDICION_PORTAL_STATE    state folder (default .portal; relative paths are from the repository):
+#                             ckan.ini, token, admin-password, db-password, ckan.log, ckan.pid, storage/
+#   RENDICION_PORTAL_STORAGE  file store (default <state folder>/storage)
+# CKAN's virtualenv is always .portal/venv, shared by every portal of this checkout.
+#
+# Nothing is ever dropped or emptied: an existing portal database is reused (its schema brought
+# up to date with `ckan db upgrade`, which is idempotent) and a database or role this script did
+# not make stops it with a one-line message. Secrets (database password, sysadmin password, API
+# token) never appear on a command line, and every file written here is private (umask 077).
+# On a running, healthy portal this returns in well under a second.
 set -euo pipefail
+umask 077
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-STATE="$ROOT/.portal"
-VENV="$STATE/venv"
+absolute() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s' "$ROOT/$1" ;; esac; }
+STATE=$(absolute "${RENDICION_PORTAL_STATE:-.portal}")
+STORAGE=$(absolute "${RENDICION_PORTAL_STORAGE:-$STATE/storage}")
+DB=${RENDICION_PORTAL_DB:-ckan_rendicion}
+PORT=${RENDICION_PORTAL_PORT:-5000}
+VENV="$ROOT/.portal/venv"
 INI="$STATE/ckan.ini"
 PIDFILE="$STATE/ckan.pid"
 LOG="$STATE/ckan.log"
 TOKEN_FILE="$STATE/token"
+ADMIN_PASSWORD_FILE="$STATE/admin-password"
+DB_PASSWORD_FILE="$STATE/db-password"
 HOST=127.0.0.1
-PORT=5000
 URL="http://$HOST:$PORT"
-DB=ckan_rendicion
+ROLE=$DB
 ADMIN=rendicion-admin
 PLUGINS="activity dcat dcat_json_interface structured_data pgsearch"
 CKAN="$VENV/bin/ckan"
+MARK="rendicion portal/start.sh"  # comment on the roles and databases this script created
+if [ "$DB" = ckan_rendicion ]; then SITE_ID=rendicion; else SITE_ID=$DB; fi  # Redis key prefix
 
 say() { echo "portal: $*" >&2; }
 die() {
@@ -28,16 +45,28 @@ die() {
   if [ -s "$LOG" ]; then say "last lines of $LOG:"; tail -n 40 "$LOG" >&2; fi
   exit 1
 }
+[[ $DB =~ ^[a-z_][a-z0-9_]{0,62}$ ]] \
+  || die "RENDICION_PORTAL_DB must be a PostgreSQL name in lowercase letters, digits and _ (got '$DB')"
+[[ $PORT =~ ^[0-9]{2,5}$ ]] || die "RENDICION_PORTAL_PORT must be a port number (got '$PORT')"
+
 status_ok() { curl -fsS --max-time 3 "$URL/api/3/action/status_show" >/dev/null 2>&1; }
 our_pid_alive() {  # the recorded PID is alive and still a CKAN process
   [ -s "$PIDFILE" ] && grep -qa ckan "/proc/$(cat "$PIDFILE")/cmdline" 2>/dev/null
 }
-token_ok() {  # the token file exists and the running portal accepts it
+token_ok() {  # the token file exists and the running portal accepts it (header sent through stdin)
   [ -s "$TOKEN_FILE" ] || return 1
-  curl -fsS --max-time 5 -H "Authorization: $(cat "$TOKEN_FILE")" \
-    "$URL/api/3/action/api_token_list?user_id=$ADMIN" >/dev/null 2>&1
+  local token
+  token=$(<"$TOKEN_FILE")
+  printf 'header = "Authorization: %s"\n' "$token" \
+    | curl -fsS --max-time 5 -K - "$URL/api/3/action/api_token_list?user_id=$ADMIN" >/dev/null 2>&1
 }
-psql_admin() { PGOPTIONS="-c client_min_messages=warning" psql -h 127.0.0.1 -U postgres -d postgres -v ON_ERROR_STOP=1 -qtAX "$@"; }
+psql_admin() {  # psql_admin DATABASE [psql arguments]; SQL from -c or from stdin
+  local database=$1
+  shift
+  PGOPTIONS="-c client_min_messages=warning" \
+    psql -h 127.0.0.1 -U postgres -d "$database" -v ON_ERROR_STOP=1 -qtAX "$@"
+}
+new_secret() { head -c 24 /dev/urandom | base64 | tr '+/' '-_'; }
 
 # Fingerprint of what is installed in the venv (pinned requirements, plugin).
 STAMP=$(cat "$ROOT/portal/requirements.txt" "$ROOT/portal/ckanext-pgsearch/pyproject.toml" | sha256sum | cut -c1-16)
@@ -45,20 +74,22 @@ STAMP=$(cat "$ROOT/portal/requirements.txt" "$ROOT/portal/ckanext-pgsearch/pypro
 # 1. Fast path: already running, healthy and up to date.
 healthy() {
   if status_ok; then
-    our_pid_alive || die "something else answers on $URL (not the portal started from $STATE); stop it first"
-    [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$STAMP" ] && token_ok
+    our_pid_alive || die "something else answers on $URL (not the portal started from $STATE); stop it first, or choose another port: RENDICION_PORTAL_PORT=5002 make portal"
+    [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$STAMP" ] && [ -s "$DB_PASSWORD_FILE" ] && token_ok
   else
     return 1
   fi
 }
 if healthy; then echo "$URL"; exit 0; fi
 mkdir -p "$STATE"
-exec 9>"$STATE/start.lock"  # one start.sh at a time; the second one waits, then finds it up
+exec 9>"$STATE/start.lock"  # one start.sh per state folder at a time; the second waits, then finds it up
 flock 9
 if healthy; then echo "$URL"; exit 0; fi
+chmod 700 "$STATE"  # and files an earlier start.sh left readable (ckan.ini, ckan.log) become private
+find "$STATE" -maxdepth 1 -type f -perm /077 -exec chmod go-rwx {} +
 if our_pid_alive; then  # running but unhealthy or out of date: restart it
   say "restarting the portal (pid $(cat "$PIDFILE"))"
-  bash "$ROOT/portal/stop.sh"
+  RENDICION_PORTAL_STATE=$STATE bash "$ROOT/portal/stop.sh" >&2
 fi
 
 # 2. PostgreSQL and Redis.
@@ -78,7 +109,7 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
 fi
 
 # 3. CKAN's virtualenv, reinstalled when the pinned requirements or the plugin change.
-if [ "$(cat "$VENV/.stamp" 2>/dev/null)" != "$STAMP" ]; then
+install_venv() {
   say "installing CKAN into $VENV"
   command -v pg_config >/dev/null || {  # psycopg2 builds from source
     say "installing libpq-dev (needed to build psycopg2)"
@@ -98,29 +129,101 @@ if [ "$(cat "$VENV/.stamp" 2>/dev/null)" != "$STAMP" ]; then
     -r "$ROOT/portal/requirements.txt" -e "$ROOT/portal/ckanext-pgsearch" \
     || die "could not install CKAN (see the messages above)"
   echo "$STAMP" > "$VENV/.stamp"
+}
+if [ "$(cat "$VENV/.stamp" 2>/dev/null)" != "$STAMP" ]; then
+  mkdir -p "$ROOT/.portal"
+  exec 8>"$ROOT/.portal/venv.lock"  # portals with other state folders share the venv
+  flock 8
+  [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$STAMP" ] || install_venv
+  exec 8>&-
 fi
 
-# 4. Database role, database and configuration (a new ckan.ini means a new database).
+# 4. Role and database: created when missing, reused when they are a portal's, never dropped.
+found=$(psql_admin postgres -c "SELECT
+    EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'),
+    coalesce((SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = '$ROLE'), ''),
+    EXISTS (SELECT 1 FROM pg_database WHERE datname = '$DB'),
+    coalesce((SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '$DB'), ''),
+    coalesce((SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$DB'), '')")
+IFS='|' read -r role_exists role_note db_exists db_owner db_note <<<"$found"
+ELSEWHERE="choose another name: RENDICION_PORTAL_DB=<name> make portal"
+if [ "$db_exists" = t ]; then  # ours if this script made it, or an earlier start.sh did (a CKAN schema)
+  [ "$db_owner" = "$ROLE" ] && { [ "$db_note" = "$MARK" ] \
+    || [ "$(psql_admin "$DB" -c "SELECT to_regclass('public.package') IS NOT NULL")" = t ]; } \
+    || die "database $DB exists and is not a portal database made by portal/start.sh (left untouched); $ELSEWHERE"
+elif [ "$role_exists" = t ] && [ "$role_note" != "$MARK" ]; then
+  die "PostgreSQL role $ROLE exists and was not created by portal/start.sh (left untouched); $ELSEWHERE"
+fi
+
+ini_db_password() {  # the password in an existing ckan.ini (kept there by an earlier start.sh)
+  local line
+  line=$(grep -m1 '^sqlalchemy.url' "$INI" 2>/dev/null) || return 0
+  [[ $line =~ ://[^:@/]+:([^@]*)@ ]] && printf '%s' "${BASH_REMATCH[1]}"
+  return 0
+}
+role_accepts() {  # role_accepts PASSWORD: a login with it works (through a private password file)
+  local passfile="$STATE/.pgpass.$$" ok=1
+  printf '127.0.0.1:5432:*:%s:%s\n' "$ROLE" "$1" > "$passfile"
+  if PGPASSFILE=$passfile psql -h 127.0.0.1 -U "$ROLE" -d postgres -w -qtAX -c 'SELECT 1' >/dev/null 2>&1; then ok=0; fi
+  rm -f "$passfile"
+  return $ok
+}
+password=""
+[ -s "$DB_PASSWORD_FILE" ] && password=$(<"$DB_PASSWORD_FILE")
+[ -n "$password" ] || password=$(ini_db_password)
+[ "$password" != "$ROLE" ] || password=""  # earlier start.sh used the role's name: replaced below
+role_sql=""
+if [ "$role_exists" != t ]; then
+  password=${password:-$(new_secret)}
+  role_sql="CREATE ROLE $ROLE LOGIN PASSWORD '$password';"
+elif [ -n "$password" ]; then
+  role_accepts "$password" \
+    || die "role $ROLE does not accept the password in $DB_PASSWORD_FILE: copy that file from the checkout that set it, or $ELSEWHERE"
+else  # a role this script made, whose password this state folder does not know
+  password=$(new_secret)
+  role_sql="ALTER ROLE $ROLE PASSWORD '$password';"
+  say "role $ROLE gets a new password in $DB_PASSWORD_FILE (another checkout using database $DB must copy it)"
+fi
+if [ -n "$role_sql" ] || [ "$role_note" != "$MARK" ]; then  # SQL through stdin, kept out of the server log
+  printf "SET log_statement = 'none'; SET log_min_error_statement = 'panic';\n%s\nCOMMENT ON ROLE %s IS '%s';\n" \
+    "$role_sql" "$ROLE" "$MARK" | psql_admin postgres >/dev/null
+fi
+[ -s "$DB_PASSWORD_FILE" ] && [ "$(<"$DB_PASSWORD_FILE")" = "$password" ] \
+  || printf '%s\n' "$password" > "$DB_PASSWORD_FILE"
+if [ "$db_exists" != t ]; then
+  say "creating database $DB"
+  psql_admin postgres -c "CREATE DATABASE $DB OWNER $ROLE ENCODING 'UTF8' TEMPLATE template0"
+  rm -f "$STATE/db.ok"
+elif [ ! -e "$STATE/db.ok" ]; then
+  say "reusing database $DB (its datasets, users and edits are kept)"
+fi
+[ "$db_note" = "$MARK" ] || psql_admin postgres -c "COMMENT ON DATABASE $DB IS '$MARK'"
+
+# 5. ckan.ini: written when missing; the database URL and the settings above kept up to date.
+DB_URL_LINE="sqlalchemy.url = postgresql://$ROLE:$password@127.0.0.1:5432/$DB"
+set_db_url() {  # replace the sqlalchemy.url line of $1 with bash alone (the password is in no argv)
+  local line lines=()
+  while IFS= read -r line || [ -n "$line" ]; do
+    [[ $line == sqlalchemy.url* ]] && line=$DB_URL_LINE
+    lines+=("$line")
+  done <"$1"
+  printf '%s\n' "${lines[@]}" >"$1.tmp"
+  mv "$1.tmp" "$1"
+}
+SETTINGS=("ckan.site_url = $URL" "ckan.storage_path = $STORAGE" "ckan.devserver.port = $PORT")
 if [ ! -s "$INI" ]; then
-  say "creating database $DB and $INI"
-  if [ -z "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$DB'")" ]; then
-    psql_admin -c "CREATE ROLE $DB LOGIN PASSWORD '$DB'"
-  fi
-  psql_admin -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)"
-  psql_admin -c "CREATE DATABASE $DB OWNER $DB ENCODING 'UTF8' TEMPLATE template0"
-  rm -f "$TOKEN_FILE" "$STATE/db.ok"
-  mkdir -p "$STATE/storage"
+  say "writing $INI"
   "$CKAN" generate config "$INI.new" >/dev/null
   "$CKAN" config-tool "$INI.new" \
-    "sqlalchemy.url = postgresql://$DB:$DB@127.0.0.1:5432/$DB" \
-    "ckan.site_url = $URL" \
-    "ckan.site_id = rendicion" \
+    "sqlalchemy.url = postgresql://$ROLE:@127.0.0.1:5432/$DB" \
+    "${SETTINGS[@]}" \
+    "ckan.site_id = $SITE_ID" \
     "ckan.site_title = Rendición abierta" \
     "ckan.site_description = Informes cuatrimestrales de rendición de cuentas como datos abiertos" \
     "ckan.locale_default = es" \
     "ckan.locales_offered = es en" \
     "ckan.redis.url = redis://127.0.0.1:6379/1" \
-    "ckan.storage_path = $STATE/storage" \
+    "ckan.webassets.path = $STATE/webassets" \
     "ckan.max_resource_size = 200" \
     "ckan.plugins = $PLUGINS" \
     "ckanext.dcat.rdf.profiles = euro_dcat_ap_3" \
@@ -129,47 +232,98 @@ if [ ! -s "$INI" ]; then
     "ckan.auth.create_user_via_api = false" \
     "ckan.auth.user_create_organizations = false" \
     "ckan.auth.user_create_groups = false" \
-    "ckan.devserver.host = $HOST" \
-    "ckan.devserver.port = $PORT" >/dev/null
+    "ckan.devserver.host = $HOST" >/dev/null
   sed -i '/^\[logger_ckanext\]/,/^\[/ s/^level = DEBUG/level = INFO/' "$INI.new"
+  set_db_url "$INI.new"
   mv "$INI.new" "$INI"
+  rm -f "$TOKEN_FILE" "$STATE/db.ok"  # new signing secrets: the old token is void
+else
+  current=$(grep -m1 '^sqlalchemy.url' "$INI" || true)
+  if [ "$current" != "$DB_URL_LINE" ]; then
+    [[ $current == */"$DB" ]] || rm -f "$TOKEN_FILE" "$STATE/db.ok"  # another database than before
+    set_db_url "$INI"
+  fi
+  stale=()
+  for setting in "${SETTINGS[@]}"; do grep -qxF "$setting" "$INI" || stale+=("$setting"); done
+  [ ${#stale[@]} -eq 0 ] || "$CKAN" config-tool "$INI" "${stale[@]}" >/dev/null
 fi
+mkdir -p "$STORAGE"
 
-# 5. Schema (core and plugin migrations: `db init` is `db upgrade`) and the sysadmin.
-if [ ! -e "$STATE/db.ok" ]; then
-  say "initialising the database"
-  "$CKAN" -c "$INI" db init >>"$LOG" 2>&1 || die "ckan db init failed"
-  [ -s "$STATE/admin-password" ] || (umask 077; head -c 18 /dev/urandom | base64 > "$STATE/admin-password")
-  "$CKAN" -c "$INI" sysadmin add "$ADMIN" --create email=admin@rendicion.invalid \
-    password="$(cat "$STATE/admin-password")" >>"$LOG" 2>&1 </dev/null \
-    || die "could not create the sysadmin $ADMIN"
-  touch "$STATE/db.ok"
-fi
+# 6. Schema (core and plugin migrations) and the sysadmin's password.
+admin_tool() {  # admin_tool [sysadmin] [token]: one CKAN process; secrets read from and written to files
+  "$VENV/bin/python" - "$INI" "$ADMIN" "$ADMIN_PASSWORD_FILE" "$TOKEN_FILE" "$@" >>"$LOG" 2>&1 <<'PY'
+import os
+import sys
 
-new_token() {
-  say "creating an API token for $ADMIN in $TOKEN_FILE"
-  local token
-  token=$("$CKAN" -c "$INI" user token add -q "$ADMIN" portal 2>>"$LOG" | tail -n1 | tr -d '[:space:]')
-  [ -n "$token" ] || die "could not create an API token"
-  (umask 077; printf '%s\n' "$token" > "$TOKEN_FILE")
+ini, admin, password_file, token_file, *jobs = sys.argv[1:]
+from ckan.cli import load_config
+from ckan.config.middleware import make_app
+
+app = make_app(load_config(ini))._wsgi_app
+import ckan.logic as logic
+import ckan.model as model
+
+with app.test_request_context():
+    if "sysadmin" in jobs:
+        with open(password_file, encoding="utf-8") as handle:
+            password = handle.read().strip()
+        user = model.User.by_name(admin)
+        if user is None:
+            site_user = logic.get_action("get_site_user")({"ignore_auth": True}, {})
+            logic.get_action("user_create")({"ignore_auth": True, "user": site_user["name"]}, {
+                "name": admin, "email": "admin@rendicion.invalid", "password": password})
+            user = model.User.by_name(admin)
+            print(f"portal: created the sysadmin {admin}")
+        else:  # the database was reused: the user stays, with this state folder's password
+            user.password = password
+            user.state = "active"
+            print(f"portal: new password for the existing user {admin}")
+        user.sysadmin = True
+        model.Session.add(user)
+        model.repo.commit_and_remove()
+    if "token" in jobs:
+        token = logic.get_action("api_token_create")({"ignore_auth": True}, {"user": admin, "name": "portal"})
+        fd = os.open(token_file + ".new", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(token["token"] + "\n")
+        os.replace(token_file + ".new", token_file)
+        print(f"portal: new API token for {admin}")
+PY
 }
+needs_admin=false  # db.ok: the schema is up to date and the sysadmin has this state folder's password
+if [ ! -e "$STATE/db.ok" ]; then
+  say "bringing the schema of $DB up to date (ckan db upgrade)"
+  "$CKAN" -c "$INI" db upgrade >>"$LOG" 2>&1 || die "ckan db upgrade failed"
+  needs_admin=true
+fi
+[ -s "$ADMIN_PASSWORD_FILE" ] || { new_secret > "$ADMIN_PASSWORD_FILE"; needs_admin=true; }
 
-# 6. The web server, in its own session so that it outlives this shell.
+# 7. The web server, in its own session so that it outlives this shell; meanwhile, the sysadmin.
 if ! status_ok; then
-  say "starting CKAN (log: $LOG)"
+  say "starting CKAN on $URL (log: $LOG)"
   cd "$STATE"
   setsid nohup "$CKAN" -c "$INI" run -H "$HOST" -p "$PORT" -r -t >>"$LOG" 2>&1 </dev/null 9>&- &
   echo $! > "$PIDFILE"
-  [ -s "$TOKEN_FILE" ] || new_token  # meanwhile, while CKAN boots
-  for _ in $(seq 120); do
-    status_ok && break
-    our_pid_alive || die "CKAN exited while starting"
-    sleep 0.25
-  done
-  status_ok || die "CKAN did not answer on $URL within 30 s"
 fi
+admin_jobs=()
+if $needs_admin; then admin_jobs+=(sysadmin); fi
+[ -s "$TOKEN_FILE" ] || admin_jobs+=(token)
+if [ ${#admin_jobs[@]} -gt 0 ]; then
+  say "setting up the sysadmin $ADMIN (${admin_jobs[*]})"
+  admin_tool "${admin_jobs[@]}" || die "could not set up the sysadmin $ADMIN"
+fi
+if $needs_admin; then touch "$STATE/db.ok"; fi
+for _ in $(seq 120); do
+  status_ok && break
+  our_pid_alive || die "CKAN exited while starting"
+  sleep 0.25
+done
+status_ok || die "CKAN did not answer on $URL within 30 s"
 
-# 7. The API token is kept across restarts while the portal accepts it.
-token_ok || { new_token; token_ok || die "the portal does not accept the new API token"; }
-chmod 600 "$TOKEN_FILE"
+# 8. The API token is kept across restarts while the portal accepts it.
+if ! token_ok; then
+  say "creating an API token for $ADMIN in $TOKEN_FILE"
+  admin_tool token || die "could not create an API token"
+  token_ok || die "the portal does not accept the new API token"
+fi
 echo "$URL"

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Stop the local CKAN portal started by portal/start.sh. No error if it is not running.
+# RENDICION_PORTAL_STATE chooses the portal (its state folder), as for start.sh; default .portal.
 set -euo pipefail
 
-STATE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.portal"
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+STATE=${RENDICION_PORTAL_STATE:-.portal}
+case $STATE in /*) ;; *) STATE="$ROOT/$STATE" ;; esac
 PIDFILE="$STATE/ckan.pid"
 
 [ -s "$PIDFILE" ] || { echo "portal: not running"; exit 0; }

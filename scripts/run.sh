@@ -16,9 +16,12 @@ mkdir -p "$DAGSTER_HOME"
 ln -sfn "$ROOT/${RENDICION_DAGSTER_CONFIG:-dagster.yaml}" "$DAGSTER_HOME/dagster.yaml"
 
 echo "run: portal local" >&2
-bash portal/start.sh >/dev/null
-if [ -z "${CKAN_API_TOKEN:-}" ] && [ -s .portal/token ]; then
-  CKAN_API_TOKEN=$(cat .portal/token)
+PORTAL_URL=$(bash portal/start.sh)  # RENDICION_PORTAL_* choose the local portal (portal/README.md)
+CKAN_URL=${CKAN_URL:-$PORTAL_URL}
+export CKAN_URL
+PORTAL_TOKEN="${RENDICION_PORTAL_STATE:-.portal}/token"
+if [ -z "${CKAN_API_TOKEN:-}" ] && [ "${CKAN_URL%/}" = "$PORTAL_URL" ] && [ -s "$PORTAL_TOKEN" ]; then
+  CKAN_API_TOKEN=$(cat "$PORTAL_TOKEN")  # the local portal's token, only for the local portal
   export CKAN_API_TOKEN
 fi
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.paths import ROOT
+from tests.portal import instance
 
 
 def free_port() -> int:
@@ -81,17 +82,13 @@ def psql(sql: str, database: str = "postgres") -> str:
     return done.stdout.strip()
 
 
-PORTAL = "http://127.0.0.1:5000"
-PORTAL_TOKEN = ROOT / ".portal" / "token"
-
-
 def ensure_portal() -> tuple[str, str]:
-    """The local CKAN portal (started with portal/start.sh if needed) and its sysadmin token."""
-    done = subprocess.run(["bash", str(ROOT / "portal" / "start.sh")], cwd=ROOT, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=900)
+    """The test CKAN portal (its own database, port and state folder: tests/portal/instance.py),
+    started with portal/start.sh if needed, and its sysadmin token."""
+    done = instance.start()
     assert done.returncode == 0, f"portal/start.sh falló ({done.returncode}):\n{done.stdout}\n{done.stderr}"
-    assert PORTAL_TOKEN.exists(), "portal/start.sh no dejó .portal/token"
-    return PORTAL, PORTAL_TOKEN.read_text(encoding="utf-8").strip()
+    assert instance.TOKEN_FILE.exists(), f"portal/start.sh no dejó {instance.TOKEN_FILE}"
+    return instance.URL, instance.TOKEN_FILE.read_text(encoding="utf-8").strip()
 
 
 def http_status(url: str) -> int:

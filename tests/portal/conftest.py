@@ -1,23 +1,24 @@
 """Fixtures for the local CKAN portal tests (real CKAN, real PostgreSQL and Redis).
 
-The session fixture starts the portal with ``bash portal/start.sh`` when it
-does not answer; if that fails the tests fail with the script's output: they
-are never skipped silently.
+The session fixture starts the test portal (its own database, port and state
+folder: see ``instance.py``) with ``bash portal/start.sh`` when it does not
+answer; if that fails the tests fail with the script's output: they are never
+skipped silently.
 """
 from __future__ import annotations
 
 import subprocess
 import uuid
-from pathlib import Path
 from typing import Iterator
 
 import ckanapi
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-URL = "http://127.0.0.1:5000"
-TOKEN_FILE = ROOT / ".portal" / "token"
+from . import instance
+
+URL = instance.URL
+TOKEN_FILE = instance.TOKEN_FILE
 
 
 def portal_answers() -> bool:
@@ -28,18 +29,15 @@ def portal_answers() -> bool:
 
 
 def run_start_script() -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["bash", str(ROOT / "portal" / "start.sh")], cwd="/",
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=900)
+    return instance.start()
 
 
 @pytest.fixture(scope="session")
 def portal() -> str:
-    """The portal's URL, started if needed."""
-    if not (portal_answers() and TOKEN_FILE.exists()):
-        result = run_start_script()
-        assert result.returncode == 0, (
-            f"portal/start.sh failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    """The test portal's URL, started if needed (start.sh returns at once when it is up)."""
+    result = run_start_script()
+    assert result.returncode == 0, (
+        f"portal/start.sh failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
     assert portal_answers(), f"no CKAN answering on {URL}"
     return URL
 

@@ -1,14 +1,16 @@
 """Fixtures for the publisher: package copies with unique names, and the real local portal.
 
-Service tests use their own dataset names (`prueba-<random>`) and purge them
-at the end, so they pass on a portal that already holds the bundled dataset
-(`make run` publishes it) and can run again and again.
+Service tests use the test portal (its own database, port and state folder:
+tests/portal/instance.py), never the developer's, and their own dataset names
+(`prueba-<random>`), purged at the end, so they pass on a portal that already
+holds the bundled dataset and can run again and again. While they run, the
+environment points at the test portal, so `bash portal/stop.sh`, `start.sh` and
+`python -m pipelines.publish` in a test reach it too.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import uuid
@@ -19,10 +21,20 @@ import pytest
 import requests
 
 from pipelines.paths import DATAPACKAGES_DIR, ROOT
+from tests.portal import instance
 
-PORTAL_URL = os.environ.get("RENDICION_TEST_CKAN_URL", "http://127.0.0.1:5000")
+PORTAL_URL = instance.URL
 BUNDLED_PACKAGE = DATAPACKAGES_DIR / "sosep-informe-cuatrimestral-2021-1"
-TOKEN_FILE = ROOT / ".portal" / "token"
+TOKEN_FILE = instance.TOKEN_FILE
+
+
+@pytest.fixture(scope="package", autouse=True)
+def test_portal_environment() -> Iterator[None]:
+    """RENDICION_PORTAL_* and CKAN_URL name the test portal while this package's tests run."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {**instance.ENV, "CKAN_URL": instance.URL}.items():
+            patch.setenv(name, value)
+        yield
 
 
 def copy_package(target_root: Path, name: str, source: Path = BUNDLED_PACKAGE) -> Path:
@@ -52,12 +64,10 @@ def _status_ok(url: str) -> bool:
 
 
 def ensure_portal() -> tuple[str, str]:
-    """Start the local portal when it does not answer; fail loudly (never skip) if it cannot start."""
-    if not _status_ok(PORTAL_URL) or not TOKEN_FILE.is_file():
-        done = subprocess.run(["bash", str(ROOT / "portal" / "start.sh")], cwd=ROOT, capture_output=True,
-                              text=True, timeout=1800)
-        if done.returncode != 0 or not _status_ok(PORTAL_URL):
-            pytest.fail(f"portal/start.sh failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+    """Start the test portal if needed (at once when it is up); fail loudly (never skip) if it cannot start."""
+    done = instance.start(timeout=1800)
+    if done.returncode != 0 or not _status_ok(PORTAL_URL):
+        pytest.fail(f"portal/start.sh failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     token = TOKEN_FILE.read_text(encoding="utf-8").strip()
     assert token, "portal/start.sh wrote no token"
     return PORTAL_URL, token
