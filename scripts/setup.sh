@@ -23,4 +23,13 @@ UV=$(find_uv) || {
   UV=.tools/bin/uv
 }
 export UV_COMPILE_BYTECODE=1
+
+# PDF reports are read with poppler's pdftotext (pipelines/report/pdf.py); Debian ships it in poppler-utils.
+command -v pdftotext >/dev/null 2>&1 || {
+  echo "setup: installing poppler-utils (pdftotext, to read PDF reports)" >&2
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils >/dev/null; }; } \
+    && command -v pdftotext >/dev/null 2>&1 \
+    || { echo "setup: could not install poppler-utils; install it as root (apt-get install poppler-utils): PDF reports need pdftotext" >&2; exit 1; }
+}
 $UV sync --frozen --extra dev --python 3.11 --quiet

@@ -2,8 +2,8 @@
 
 Everything here is read from the series description (publisher, programs,
 license) and the parsed report (period, file name, sha256, each table's
-"Fuente" line); nothing is invented and nothing depends on the clock, so the
-same report gives the same triples.
+"Fuente" line, for a PDF the extractor that read it); nothing is invented and
+nothing depends on the clock, so the same report gives the same triples.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterator
+from urllib.parse import quote
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, QB, RDF, RDFS, SKOS, XSD
@@ -113,6 +114,29 @@ def code_list_triples(parsed: ParsedReport) -> Iterator[Triple]:
     yield per, DCAT.endDate, Literal(p.end.isoformat(), datatype=XSD.date)
 
 
+def extraction_triples(parsed: ParsedReport, base: str, report: URIRef, build: URIRef) -> Iterator[Triple]:
+    """A PDF report: the file is the entity (its checksum is the PDF's), and the text the build read
+    came out of an extraction activity run by a named extractor version, so the step from the
+    published file to the figures can be repeated and audited."""
+    extractor = parsed.report.extractor
+    assert extractor is not None
+    series, p = parsed.series, parsed.period
+    extraction = URIRef(f"{report}/extraccion")
+    tool = URIRef(f"{base}software/{quote(extractor.program)}/{quote(extractor.version)}")
+    yield report, DCTERMS.description, es(f"PDF del {series.title}, {p.label}.")
+    yield report, DCTERMS.format, FILE_TYPE.PDF
+    yield report, DCAT.mediaType, MEDIA_TYPE["application/pdf"]
+    yield extraction, RDF.type, PROV.Activity
+    yield extraction, RDFS.label, es(f"Extracción del texto de {parsed.report.filename}")
+    yield extraction, RDFS.comment, Literal(f"{extractor.command} {parsed.report.filename} -")
+    yield extraction, PROV.used, report
+    yield extraction, PROV.wasAssociatedWith, tool
+    yield tool, RDF.type, PROV.SoftwareAgent
+    yield tool, RDFS.label, Literal(f"{extractor.program} {extractor.version} ({extractor.package})")
+    yield tool, OWL.versionInfo, Literal(extractor.version)
+    yield build, PROV.wasInformedBy, extraction
+
+
 def catalog_triples(parsed: ParsedReport, base: str, files: list[Distribution]) -> Iterator[Triple]:
     """DCAT-AP 3 description of the package, its tables and files, with PROV-O provenance."""
     series, p = parsed.series, parsed.period
@@ -146,7 +170,10 @@ def catalog_triples(parsed: ParsedReport, base: str, files: list[Distribution]) 
     yield report, RDF.type, PROV.Entity
     yield report, RDF.type, FOAF.Document
     yield report, DCTERMS.title, Literal(parsed.report.filename)
-    yield report, DCTERMS.description, es(f"Texto extraído del PDF del {series.title}, {p.label}.")
+    if parsed.report.extractor is None:
+        yield report, DCTERMS.description, es(f"Texto extraído del PDF del {series.title}, {p.label}.")
+    else:
+        yield from extraction_triples(parsed, base, report, build)
     yield report, DCTERMS.publisher, publisher
     yield report, PROV.wasAttributedTo, publisher
     yield report, DCTERMS.temporal, period(p.key)

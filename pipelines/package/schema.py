@@ -81,6 +81,26 @@ def _table_resource(parsed: ParsedReport, spec: TableSpec) -> dict[str, Any]:
     return resource
 
 
+def report_source(parsed: ParsedReport) -> dict[str, Any]:
+    """The report the package was built from. For a PDF: the PDF's own sha256 (the file the
+    institution published) and the program and version that extracted its text, so anyone can
+    check the file and repeat the extraction; a text report keeps its plain entry."""
+    report = parsed.report
+    source: dict[str, Any] = {"title": report.filename, "path": f"reports/{report.filename}",
+                              "sha256": report.sha256}
+    extractor = report.extractor
+    if extractor is None:
+        source["description"] = "Texto extraído del PDF del informe publicado por la institución."
+        return source
+    source["mediatype"] = "application/pdf"
+    source["description"] = (f"PDF del informe publicado por la institución; su texto se extrajo con "
+                             f"{extractor.program} {extractor.version} ({extractor.package}): "
+                             f"«{extractor.command} {report.filename} -».")
+    source["extraccion"] = {"programa": extractor.program, "paquete": extractor.package,
+                            "version": extractor.version, "opciones": list(extractor.options)}
+    return source
+
+
 def descriptor(parsed: ParsedReport, extra_resources: list[dict[str, Any]] = ()) -> dict[str, Any]:
     """The whole `datapackage.json`: deterministic, no build times (those live in Dagster)."""
     series: SeriesSpec = parsed.series
@@ -106,9 +126,7 @@ def descriptor(parsed: ParsedReport, extra_resources: list[dict[str, Any]] = ())
                   "tipo_publicador": f"{ADMS_PUBLISHER_TYPE}{series.publisher_type}",
                   "programas": [{"clave": p["key"], "nombre": p["name"], "direccion": p.get("direccion", ""),
                                  "actividad": p.get("actividad", "")} for p in series.programs]},
-        "sources": [{"title": parsed.report.filename, "path": f"reports/{parsed.report.filename}",
-                     "sha256": parsed.report.sha256,
-                     "description": "Texto extraído del PDF del informe publicado por la institución."}],
+        "sources": [report_source(parsed)],
         "periodo": {"clave": period.key, "inicio": period.start.isoformat(), "fin": period.end.isoformat(),
                     "etiqueta": period.label},
         "cobertura_espacial": {"nombre": "Guatemala", "iso_3166": "GT", "wikidata": "Q774"},

@@ -4,6 +4,11 @@ Text extracted from PDFs carries invisible debris: byte-order marks, zero-width
 spaces, soft hyphens (Unicode "format" characters) are dropped, since they never
 carry a figure; raw control bytes mean the file is damaged and are refused with
 their line, rather than ending up inside a published label.
+
+A `.pdf` report is read within the same size limit and its text extracted by
+`pipelines.report.pdf` (bounded in time and memory); its hash stays the hash of
+the PDF's bytes, the file the institution published, and the extractor and its
+version travel with the text for the package's provenance.
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.errors import ReportError
+from pipelines.report.pdf import PDF_MAGIC, Extractor, extract_text
 
 REPORT_SUFFIXES = (".txt", ".pdf")
 """What a report file may be: the text extracted from the PDF, or the PDF itself."""
 
 MAX_BYTES = 16 * 1024 * 1024
-"""A report's text is tens of kilobytes; anything this large is not one (and would be read whole)."""
+"""A report's text is tens of kilobytes; anything this large is not one (and would be read whole).
+The same limit applies to a PDF file and to the text extracted from it."""
 
 ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 """Whitespace controls pdftotext writes (tab, page break); every other control byte is damage."""
@@ -27,11 +34,14 @@ ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
 
 @dataclass(frozen=True)
 class ReportText:
-    """The report as lines, plus what provenance needs (file name and hash)."""
+    """The report as lines, plus what provenance needs (file name, hash, and for a PDF its extractor)."""
 
     path: Path
     lines: tuple[str, ...]
     sha256: str
+    """Of the file as read: the text file, or the PDF's bytes (never the text extracted from it)."""
+    extractor: Extractor | None = None
+    """For a PDF, the program and version that extracted its text; None for a text report."""
 
     @property
     def filename(self) -> str:
@@ -76,20 +86,31 @@ def _clean_line(line: str, number: int, report: str) -> str:
 
 
 def load_report(path: Path | str) -> ReportText:
-    """Read a report text file; empty, huge, damaged or non-UTF-8 files are errors, not crashes."""
+    """Read a report (text or PDF); empty, huge, damaged or non-UTF-8 files are errors, not crashes."""
     path = Path(path)
     raw = _read(path)
     if not raw.strip():
         raise ReportError("el archivo está vacío", report=path.name)
+    extractor = None
+    if path.suffix.lower() == ".pdf":
+        text, extractor = extract_text(raw, path.name, max_text=MAX_BYTES)
+    elif raw.startswith(PDF_MAGIC):
+        raise ReportError("el archivo es un PDF con otra extensión; cámbiela a .pdf para extraer su texto",
+                          report=path.name)
+    else:
+        text = _decode(raw, path.name)
+    split = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = tuple(_clean_line(line, number, path.name) for number, line in enumerate(split, start=1))
+    return ReportText(path=path, lines=lines, sha256=hashlib.sha256(raw).hexdigest(), extractor=extractor)
+
+
+def _decode(raw: bytes, name: str) -> str:
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ReportError(
             "el archivo no está en UTF-8 (byte inválido); exporte el texto del PDF como UTF-8",
-            report=path.name,
+            report=name,
             line=line,
         ) from None
-    split = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    lines = tuple(_clean_line(line, number, path.name) for number, line in enumerate(split, start=1))
-    return ReportText(path=path, lines=lines, sha256=hashlib.sha256(raw).hexdigest())
