@@ -1,48 +1,58 @@
 """The SHACL gate: a package's graph must conform to vocab/formas.ttl before it is written.
 
-Validation runs on the package's triples plus the rest of `vocab/` (code
-lists, programs, ontology), so a reference to a code the vocabulary lacks is a
+Validation is of the package's triples plus the rest of `vocab/` (code lists,
+programs, ontology), so a reference to a code the vocabulary lacks is a
 violation too. The failure message lists the first violations in plain words
 (focus node, property, the shape's Spanish message), because whoever meets it
 is running `rendicion build`, not reading a SHACL report.
 
-Two engines, one shapes file. pyshacl checks the core constraints. The
-SHACL-SPARQL constraints (`sh:sparql`, the Data Cube integrity rules) are run
-here on pyoxigraph with `$this` pre-bound to each focus node, exactly as
-SHACL-SPARQL prescribes: rdflib's SPARQL engine needs seconds for the
-no-duplicate-observations rule on one package, pyoxigraph milliseconds. Such
-shapes must target by `sh:targetClass` (the only target kind this runner
-implements; a different one is refused so a shape is never silently skipped).
+Most of that graph does not change from one report to the next: the
+vocabulary, and the Data Cube structures and measure properties a series'
+table descriptions define (every IRI under `…/def/`). Re-validating them for
+every report was half of the gate's time. So the gate keeps, per process, a
+*base*: those triples indexed, the verdict of every shape on every focus node
+in them, and every lookup each verdict made. It is keyed by the content of
+the shapes and vocabulary files and by the exact structure triples, so an edit
+to any of them makes a new one. For a report, only focus nodes of its own
+triples, and base focus nodes whose recorded lookups one of its triples would
+answer differently, are evaluated again; every other verdict is reused as is.
+
+Engines (measured on the bundled report; see scripts/benchmark.py):
+SHACL Core runs on `engine` (compiled shapes over in-memory indexes, verdict
+for verdict what pyshacl reports; tests/graph/test_shacl_engines.py compares
+them), the SHACL-SPARQL constraints (`sh:sparql`, the Data Cube integrity
+rules) on `cube_sparql`'s native evaluators, or on pyoxigraph with `$this`
+pre-bound for a query they do not know. pyshacl is imported only if the shapes
+use a feature the compiler lacks (`shacl_reference` then runs the whole gate
+the way it ran before). SPARQL shapes must target by `sh:targetClass` (a
+different target is refused so a shape is never silently skipped).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pyoxigraph as ox
-from pyshacl import validate
-from rdflib import BNode, Graph, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib import BNode, URIRef
 
 from pipelines.errors import ReportError
 from pipelines.graph.cube import Triple
-from pipelines.graph.namespaces import PREFIXES, data_base
-from pipelines.graph.serialize import to_oxigraph
+from pipelines.graph.cube_sparql import Row, Unsure, native
+from pipelines.graph.engine import Evaluator, Result, instances, targets
+from pipelines.graph.namespaces import PREFIXES, VOCAB_BASE, data_base
+from pipelines.graph.shapes import Index, Shape, SparqlConstraint, Term, Unsupported, parse_turtle, read_shapes
 from pipelines.paths import VOCAB_DIR
 
 SHAPES = "formas.ttl"
 SHOWN = 5
-
-
-@dataclass(frozen=True)
-class SparqlConstraint:
-    shape: URIRef
-    targets: tuple[URIRef, ...]
-    query: str
-    message: str
+SERIES_PREFIX = VOCAB_BASE + "def/"
+"""Subjects of the triples a series' descriptions fix (structures, components, measures): part of the base."""
+BASES_KEPT = 4
+PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
 
 
 def vocab_files(folder: Path = VOCAB_DIR) -> list[Path]:
@@ -50,40 +60,106 @@ def vocab_files(folder: Path = VOCAB_DIR) -> list[Path]:
     return sorted(p for p in folder.glob("*.ttl") if p.name != SHAPES)
 
 
-@lru_cache(maxsize=2)
-def _vocab_ntriples(folder: Path) -> str:
-    graph = Graph()
-    for path in vocab_files(folder):
-        graph.parse(path, format="turtle")
-    return graph.serialize(format="nt")
+@dataclass
+class Vocabulary:
+    """The shapes compiled and the vocabulary parsed, for one content of the vocab folder."""
+
+    key: str
+    shapes: list[Shape] | None
+    """None: the shapes use something the fast engine lacks (pyshacl validates instead)."""
+    constraints: list[tuple[SparqlConstraint, Callable[[Index, Term], list[Row]] | None]]
+    triples: list[Triple]
 
 
-def _prefix_lines(shapes: Graph, constraint: BNode) -> str:
-    lines = []
-    for ontology in shapes.objects(constraint, SH.prefixes):
-        for decl in shapes.objects(ontology, SH.declare):
-            lines.append(f"PREFIX {shapes.value(decl, SH.prefix)}: <{shapes.value(decl, SH.namespace)}>")
-    return "\n".join(sorted(lines)) + "\n"
+@dataclass
+class Base:
+    """Vocabulary + a series' structures: indexed, validated, with the lookups each verdict made."""
+
+    index: Index
+    triples: frozenset[Triple]
+    verdicts: dict[tuple[Term, Term], list[Result]] = field(default_factory=dict)
+    reads: dict[tuple[str, Term, Term], list[tuple[Term, Term]]] = field(default_factory=dict)
+    read_subjects: set[Term] = field(default_factory=set)
+    """Nodes some verdict looked up forwards (subject → objects), whether the base has triples on them or not."""
+    inverse_predicates: set[Term] = field(default_factory=set)
+    """Predicates some verdict looked up backwards (object → subjects)."""
 
 
-@lru_cache(maxsize=2)
-def load_shapes(folder: Path = VOCAB_DIR) -> tuple[Graph, tuple[SparqlConstraint, ...]]:
-    """The core shapes (for pyshacl) and the SPARQL constraints (for pyoxigraph)."""
-    shapes = Graph().parse(folder / SHAPES, format="turtle")
-    constraints = []
-    for shape, node in sorted(shapes.subject_objects(SH.sparql)):
-        if any(shapes.value(shape, t) is not None for t in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)):
-            raise ValueError(f"{shape}: sh:sparql shapes must target by sh:targetClass only")
-        constraints.append(SparqlConstraint(
-            shape=shape,
-            targets=tuple(sorted(shapes.objects(shape, SH.targetClass))),
-            query=_prefix_lines(shapes, node) + str(shapes.value(node, SH.select)).replace("$this", "?this"),
-            message=str(shapes.value(node, SH.message)),
-        ))
-        for triple in list(shapes.triples((node, None, None))):
-            shapes.remove(triple)
-        shapes.remove((shape, SH.sparql, node))
-    return shapes, tuple(constraints)
+_vocabularies: dict[str, Vocabulary] = {}
+_bases: dict[tuple[str, frozenset[Triple]], Base] = {}
+
+
+def vocabulary(folder: Path = VOCAB_DIR) -> Vocabulary:
+    """This process' compiled copy of `folder`, re-made only when a file's content changes."""
+    files = [folder / SHAPES, *vocab_files(folder)]
+    contents = [path.read_bytes() for path in files]
+    digest = hashlib.sha256()
+    for path, content in zip(files, contents):
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(content).digest())
+    key = digest.hexdigest()
+    if key not in _vocabularies:
+        triples = [t for content in contents[1:] for t in parse_turtle(content)]
+        try:
+            shapes, constraints = read_shapes(files[0])
+            compiled = [(c, native(c.select, c.prefixes)) for c in constraints]
+        except Unsupported:
+            shapes, compiled = None, []
+        _vocabularies.clear()
+        _vocabularies[key] = Vocabulary(key, shapes, compiled, triples)
+    return _vocabularies[key]
+
+
+def _base(vocab: Vocabulary, series: frozenset[Triple]) -> Base:
+    """The cached base for these structures, validated once with every lookup recorded."""
+    key = (vocab.key, series)
+    if key in _bases:
+        return _bases[key]
+    base = Base(Index([*vocab.triples, *series]), frozenset(vocab.triples) | series)
+    assert vocab.shapes is not None
+    for shape in vocab.shapes:
+        for focus in targets(base.index, shape):
+            base.index.reads = set()
+            base.verdicts[(shape.node, focus)] = Evaluator(base.index).validate(shape, focus)
+            for read in base.index.reads:
+                base.reads.setdefault(read, []).append((shape.node, focus))
+                if read[0] == "s":
+                    base.inverse_predicates.add(read[1])
+                else:
+                    base.read_subjects.add(read[1])
+    base.index.reads = None
+    if len(_bases) >= BASES_KEPT:
+        _bases.pop(next(iter(_bases)))
+    _bases[key] = base
+    return base
+
+
+def core_results(triples: list[Triple], folder: Path = VOCAB_DIR) -> tuple[list[Result], Index]:
+    """SHACL Core violations of the package's graph (with the vocabulary), and the graph's index."""
+    vocab = vocabulary(folder)
+    series = frozenset(t for t in triples if t[0].startswith(SERIES_PREFIX))
+    base = _base(vocab, series)
+    known = base.triples
+    graph = Index((t for t in triples if t not in known), parent=base.index)
+    stale: set[tuple[Term, Term]] = set()
+    reads, read_subjects = base.reads, base.read_subjects
+    for p, pairs in graph.by_p.items():
+        inverse = p in base.inverse_predicates
+        for s, o in pairs:
+            if s in read_subjects:
+                stale.update(reads.get(("o", s, p), ()))
+            if inverse:
+                stale.update(reads.get(("s", p, o), ()))
+    evaluator = Evaluator(graph)
+    found: list[Result] = []
+    assert vocab.shapes is not None
+    for shape in vocab.shapes:
+        for focus in targets(graph, shape):
+            cached = base.verdicts.get((shape.node, focus))
+            if cached is not None and (shape.node, focus) not in stale:
+                found += cached
+            else:
+                found += evaluator.validate(shape, focus)
+    return found, graph
 
 
 def _short(node: object) -> str:
@@ -97,49 +173,75 @@ def _short(node: object) -> str:
     return text
 
 
-def _core_violations(data: Graph, shapes: Graph) -> list[str]:
-    conforms, report, _ = validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
-    if conforms:
-        return []
-    lines = []
-    for result in report.subjects(SH.resultSeverity, SH.Violation):
-        path = report.value(result, SH.resultPath)
-        value = report.value(result, SH.value)
-        message = str(report.value(result, SH.resultMessage))
-        where = _short(report.value(result, SH.focusNode))
-        if isinstance(path, URIRef):
-            where += f" {_short(path)}"
-        text = f"{where}: {message}"
-        if value is not None and not isinstance(value, BNode):
-            text += f" (valor: {_short(value)})"
-        lines.append(text)
-    return lines
+def core_line(result: Result) -> str:
+    where = _short(result.focus)
+    if isinstance(result.path, URIRef):
+        where += f" {_short(result.path)}"
+    text = f"{where}: {result.message}"
+    if result.value is not None and not isinstance(result.value, BNode):
+        text += f" (valor: {_short(result.value)})"
+    return text
 
 
-def _sparql_violations(data: Graph, triples: list[Triple], constraints: tuple[SparqlConstraint, ...],
-                       folder: Path) -> list[str]:
-    store = ox.Store()
-    store.load(_vocab_ntriples(folder), format=ox.RdfFormat.N_TRIPLES)
-    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in to_oxigraph(triples))
-    this = ox.Variable("this")
+def sparql_line(constraint: SparqlConstraint, focus: object, row: dict[str, object]) -> str:
+    def shown(found: re.Match[str]) -> str:
+        value = row.get(found.group(1))
+        return _short(value) if value is not None else "?"
+
+    return f"{_short(focus)}: {PLACEHOLDER.sub(shown, constraint.message)}"
+
+
+def _oxigraph_term(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def oxigraph_rows(store: ox.Store, constraint: SparqlConstraint, focus: Term) -> list[dict[str, object]]:
+    """The query's solutions with `?this` pre-bound to `focus`, as SHACL-SPARQL prescribes."""
+    this = {ox.Variable("this"): _oxigraph_term(focus)}
+    solutions = store.query(constraint.query, substitutions=this)
+    names = [v.value for v in solutions.variables]  # type: ignore[union-attr]
+    return [{name: solution[name] for name in names} for solution in solutions]  # type: ignore[union-attr]
+
+
+def sparql_lines(graph: Index, constraints: list[tuple[SparqlConstraint, Callable | None]]) -> list[str]:
+    """Each solution of each SPARQL constraint as a line; pyoxigraph only for what has no native evaluator."""
+    store: ox.Store | None = None
     lines = []
-    for constraint in constraints:
-        focus_nodes = sorted({s for cls in constraint.targets for s in data.subjects(RDF.type, cls)})
+    for constraint, evaluate in constraints:
+        focus_nodes = sorted({n for cls in constraint.targets for n in instances(graph, cls)}, key=str)
         for focus in focus_nodes:
-            for solution in store.query(constraint.query, substitutions={this: ox.NamedNode(str(focus))}):
-                message = re.sub(r"\{[?$](\w+)\}", lambda m: _short(solution[m.group(1)]) if solution[m.group(1)] is not None else '?', constraint.message)
-                lines.append(f"{_short(focus)}: {message}")
+            rows: list[dict[str, object]] | None = None
+            if evaluate is not None:
+                try:
+                    rows = evaluate(graph, focus)  # type: ignore[assignment]
+                except Unsure:
+                    rows = None
+            if rows is None:
+                if store is None:
+                    store = ox.Store()
+                    store.extend(ox.Quad(*map(_oxigraph_term, t)) for t in graph.triples())  # type: ignore[misc]
+                rows = oxigraph_rows(store, constraint, focus)
+            lines += [sparql_line(constraint, focus, row) for row in rows]
     return lines
 
 
 def violations(triples: list[Triple], folder: Path = VOCAB_DIR) -> list[str]:
     """Each violation as one readable line, sorted; empty when the graph conforms."""
-    core, constraints = load_shapes(folder)
-    data = Graph()
-    data.parse(data=_vocab_ntriples(folder), format="nt")
-    for triple in triples:
-        data.add(triple)
-    return sorted(_core_violations(data, core) + _sparql_violations(data, triples, constraints, folder))
+    vocab = vocabulary(folder)
+    if vocab.shapes is None:
+        from pipelines.graph.shacl_reference import reference_violations
+
+        return reference_violations(triples, folder)
+    found, graph = core_results(triples, folder)
+    return sorted([core_line(r) for r in found] + sparql_lines(graph, vocab.constraints))
 
 
 def check_graph(triples: list[Triple], package: str, folder: Path = VOCAB_DIR) -> None:
