@@ -1,5 +1,5 @@
 # The two contract commands are `make run` and `make test` (see README.md).
-.PHONY: setup run test test-fast build ui portal portal-stop benchmark
+.PHONY: setup run test test-fast build ui portal portal-stop benchmark fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -27,3 +27,6 @@ portal-stop:
 
 benchmark: setup
 	@.venv/bin/python scripts/benchmark.py
+
+fuzz: setup
+	@.venv/bin/python scripts/fuzz.py
