@@ -86,16 +86,13 @@ def _guard_replacement(parsed: ParsedReport, target: Path, replace: bool) -> Non
 def write_package(parsed: ParsedReport, out_dir: Path, replace: bool = False) -> Path:
     """Write, validate and swap in `out_dir/<package name>/`; returns that folder."""
     target = out_dir / parsed.package_name
+    scratch: Path | None = None
     try:
         _guard_replacement(parsed, target, replace)
         _make_folder(out_dir)
         clean_leftovers(out_dir)
-        scratch = Path(tempfile.mkdtemp(prefix=f".{parsed.package_name}.tmp-{os.getpid()}-", dir=out_dir))
-    except ReportError as error:
-        raise error.naming(parsed.report.filename) from None
-    except OSError as error:
-        raise OutputError.from_os(out_dir, error, parsed.report.filename) from None
-    try:
+        with _uninterrupted():  # an interrupt lands once `scratch` is known, so `finally` removes it
+            scratch = Path(tempfile.mkdtemp(prefix=f".{parsed.package_name}.tmp-{os.getpid()}-", dir=out_dir))
         write_tables(parsed, scratch)
         extra = write_graph(parsed, scratch)
         package = descriptor(parsed, extra)
@@ -109,7 +106,8 @@ def write_package(parsed: ParsedReport, out_dir: Path, replace: bool = False) ->
     except OSError as error:
         raise OutputError.from_os(out_dir, error, parsed.report.filename) from None
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     return target
 
 
@@ -132,11 +130,11 @@ def _uninterrupted() -> Iterator[None]:
 
 def _swap(new: Path, target: Path) -> None:
     old = target.with_name(f".{target.name}.old-{os.getpid()}-{new.name.rsplit('-', 1)[-1]}")
-    with _uninterrupted():
+    with _uninterrupted():  # the replaced package goes too: an interrupt leaves either state, never both
         if target.exists():
             target.rename(old)
         new.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def build_report(report_path: Path, out_dir: Path, replace: bool = False) -> BuildResult:
