@@ -8,31 +8,14 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from pipelines.errors import Interrupted, PipelineError
+from pipelines.errors import Interrupted
 from pipelines.paths import DATAPACKAGES_DIR
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from pipelines.build import build_report
+    from pipelines.parallel import build_all
 
-    failed = 0
-    for report in args.reports:
-        try:
-            result = build_report(Path(report), Path(args.out), args.replace)
-        except PipelineError as error:
-            print(f"error: {error}", file=sys.stderr)
-            failed += 1
-            continue
-        except MemoryError:
-            print(f"error: {Path(report).name}: la construcción se quedó sin memoria; no se escribió nada",
-                  file=sys.stderr)
-            failed += 1
-            continue
-        parsed = result.parsed
-        print(f"{result.package_dir}: {sum(len(t.rows) for t in parsed.tables.values())} filas en "
-              f"{len(parsed.tables)} cuadros, {len(parsed.placed)} celdas vacías reconstruidas, "
-              f"{len(parsed.discrepancies)} discrepancias del informe")
-    return 1 if failed else 0
+    return 1 if build_all(args.reports, Path(args.out), args.replace, args.jobs) else 0
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -65,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--out", default=str(DATAPACKAGES_DIR), help="carpeta de salida (por defecto datapackages/)")
     build.add_argument("--replace", action="store_true",
                        help="permite reemplazar un paquete construido desde otro archivo de informe")
+    build.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
+                       help="procesos en paralelo (por defecto, uno por núcleo); la salida sigue el orden dado")
     query = sub.add_parser("query", help="consulta SPARQL sobre los grafos; resultados en CSV (SPARQL 1.1)")
     query.add_argument("query", metavar="FILE.rq", help="archivo con la consulta SPARQL")
     query.add_argument("--graph", action="append", metavar="PATH",
@@ -77,6 +62,13 @@ def parser() -> argparse.ArgumentParser:
     publish.add_argument("--ckan-url", default=None, help="URL del portal (por defecto $CKAN_URL o http://127.0.0.1:5000)")
     publish.add_argument("--dry-run", action="store_true", help="muestra el plan y no escribe nada en el portal")
     return main
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("debe ser 1 o más")
+    return value
 
 
 def _terminated(signum: int, frame: object) -> None:
