@@ -8,6 +8,7 @@ and memory grow linearly with the report.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph
@@ -62,7 +63,16 @@ def build_triples(parsed: ParsedReport, base: str | None = None) -> list[Triple]
         triples += structure_triples(parsed.series, table.spec)
         triples += observation_triples(parsed, table, package)
     triples += catalog_triples(parsed, base, distributions(parsed))
+    triples += series_vocabulary(parsed.series.vocabulary)
     return triples
+
+
+@lru_cache(maxsize=16)
+def series_vocabulary(path: Path | None) -> tuple[Triple, ...]:
+    """The series' own vocabulary, carried in every package graph so `grafo.ttl` stands alone."""
+    if path is None:
+        return ()
+    return tuple(Graph().parse(path, format="turtle"))  # type: ignore[arg-type]
 
 
 def as_graph(triples: list[Triple]) -> Graph:

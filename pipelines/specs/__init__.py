@@ -97,7 +97,8 @@ def load_series(key: str = DEFAULT_SERIES, root: Path = SPECS_DIR) -> SeriesSpec
     if not detection:
         raise ValueError(f"{folder}/serie.toml: [detection] all = [...] must name what identifies its reports")
     lists = {name: tuple(raw.pop(name, ())) for name in ("keywords", "themes")}
-    return SeriesSpec(**raw, **lists, programs=programs, tables=tables, blank_budget=budget, detection=detection)
+    return SeriesSpec(**raw, **lists, programs=programs, tables=tables, blank_budget=budget, detection=detection,
+                      folder=folder)
 
 
 def series_keys(root: Path = SPECS_DIR) -> tuple[str, ...]:

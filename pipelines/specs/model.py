@@ -8,6 +8,7 @@ RDF mapping and the docs all read the same objects.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 FieldSource = Literal["cell", "label", "department_code", "department_name", "group", "column"]
@@ -198,6 +199,14 @@ class SeriesSpec:
     graph_description: str = ""
     """How the package's graph describes itself (its DCAT distribution)."""
     blank_budget: "BlankBudget" = field(default_factory=lambda: BlankBudget())
+    folder: Path | None = None
+    """Where the description lives; its `vocabulario.ttl`, if any, is the series' own vocabulary."""
+
+    @property
+    def vocabulary(self) -> Path | None:
+        """The series' vocabulary (programs' English labels, definitions, editorial notes), if it has one."""
+        path = self.folder / "vocabulario.ttl" if self.folder else None
+        return path if path and path.is_file() else None
 
     def table(self, name: str) -> TableSpec:
         for t in self.tables:

@@ -15,10 +15,19 @@ program, activity, directorate = SOSEP.program, SOSEP.activity, SOSEP.directorat
 
 
 def vocab() -> Graph:
+    """The shared vocabulary plus SOSEP's own (its programs live in the series folder)."""
     graph = Graph()
-    for path in sorted(VOCAB_DIR.glob("*.ttl")):
+    for path in [*sorted(VOCAB_DIR.glob("*.ttl")), load_series().vocabulary]:
         graph.parse(path)
     return graph
+
+
+def test_the_package_graph_carries_its_series_vocabulary(bundled) -> None:
+    from pipelines.graph.write import build_triples
+
+    triples = set(build_triples(bundled, "https://datos.example/"))
+    own = set(Graph().parse(load_series().vocabulary))
+    assert own and own <= triples
 
 
 def test_department_code_list_still_feeds_the_parser() -> None:
