@@ -18,18 +18,20 @@ the one `error: interrumpido …` line.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import sys
 from collections import deque
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from types import FrameType
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from pipelines.errors import Interrupted, PipelineError
+
+if TYPE_CHECKING:  # multiprocessing is imported only when a pool is used (one report needs none)
+    import multiprocessing
+    from multiprocessing.connection import Connection
 
 STOP_GRACE_SECONDS = 30.0
 """How long interrupted workers get to clean up before they are killed."""
@@ -133,6 +135,8 @@ class _Pool:
         self.pending = deque(enumerate(self.reports))
 
     def run(self) -> int:
+        import multiprocessing
+
         context = multiprocessing.get_context("fork")
         try:
             for _ in range(self.jobs):
@@ -166,6 +170,8 @@ class _Pool:
 
     def _collect(self) -> None:
         """Wait for answers (or deaths); hand out the next reports."""
+        from multiprocessing.connection import wait
+
         busy = [w for w in self.workers if w.task is not None]
         ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
         for worker in busy:
@@ -194,6 +200,8 @@ class _Pool:
 
         clean_leftovers(self.out)  # its scratch folder, now that its process is gone
         if self.pending:
+            import multiprocessing
+
             self._start(multiprocessing.get_context("fork"))
 
     def _stop(self, interrupted: bool) -> None:

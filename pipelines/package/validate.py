@@ -1,17 +1,29 @@
-"""Refuse to write a package that Frictionless finds invalid."""
+"""Refuse to write a package that Frictionless finds invalid.
+
+Frictionless stays the validator of record (Data Package v2 profile, types,
+constraints, primary and foreign keys of every resource). One thing is set
+here: a file whose descriptor entry names no encoding (calidad.json) is read
+as UTF-8, which is what the Data Package spec says an undeclared encoding is
+and what the build writes. Left alone, Frictionless would guess it with
+chardet: ~50 ms on the first package of a process (a third of a one-report
+build's validation) and ~10 ms on every later one, and a guess can only be
+more lenient than UTF-8 (bytes that are not UTF-8 would be read as Latin-1).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from frictionless import validate
+from frictionless import Detector, validate
 
 from pipelines.errors import ReportError
+
+UTF8 = Detector(encoding_function=lambda sample: "utf-8")
 
 
 def validate_package(folder: Path, report_name: str) -> None:
     """Types, constraints, primary and foreign keys of every resource."""
-    result = validate(str(folder / "datapackage.json"))
+    result = validate(str(folder / "datapackage.json"), detector=UTF8)
     if result.valid:
         return
     problems = []
