@@ -1,78 +1,219 @@
-"""Speed and memory figures for the pipeline's stages (printed, never asserted).
+"""Speed and memory figures for `rendicion build` (printed, never asserted).
 
-Run with `make benchmark`. Figures depend on the machine; compare runs on the same one.
+Run with `make benchmark` (`python scripts/benchmark.py --muestra 3000` for the full backlog).
+Three parts:
+
+1. one report, whole process: `rendicion build` of the bundled report against
+   the bare import of the libraries it stands on (the goal is ≤ 1.5×);
+2. the stages of one report, warm, with the SHACL engines side by side (pyshacl
+   + pyoxigraph as the gate ran before, the fast path now);
+3. the backlog: report-sized inputs made from the bundled report with other
+   figures and periods, built with `rendicion build --jobs N` in one command;
+   reports/s, the projection for 3,000 (when a sample is run, it says so) and
+   the peak memory of all its processes together.
+
+Figures depend on the machine and on what else runs on it; compare runs on the same one.
+Times are medians; CPU is user + system time of the process (and its children).
 """
 
 from __future__ import annotations
 
-import resource
+import argparse
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Callable
 
-from pipelines.build import write_package
-from pipelines.graph import build_triples
-from pipelines.sparql import load_store, run_query
-from pipelines.paths import REPORTS_DIR
-from pipelines.report.text import load_report
-from pipelines.tables.parse import parse_report
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-QUERIES = Path(__file__).resolve().parent.parent / "queries"
+from pipelines.paths import REPORTS_DIR  # noqa: E402
+
 REPORT = REPORTS_DIR / "sosep-2021-cuatrimestre-1.txt"
+BARE_IMPORT = "import frictionless, rdflib, pyoxigraph, pyshacl, ckanapi"
+BACKLOG = 3000
+GOAL_SECONDS, GOAL_MB, GOAL_RATIO = 300.0, 2048.0, 1.5
+
+
+def line(label: str, value: str) -> None:
+    print(f"  {label:<58} {value}")
+
+
+def run_measured(command: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one child process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"falló: {' '.join(command)}: {child.stderr.read().decode() if child.stderr else ''}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def one_report(repeat: int) -> None:
+    print("1. Un informe, proceso completo (mediana de", repeat, "corridas alternadas)")
+    rendicion = str(Path(sys.executable).with_name("rendicion"))
+    bare: list[tuple[float, float]] = []
+    build: list[tuple[float, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        run_measured([rendicion, "build", str(REPORT), "--out", tmp])  # warm the file cache
+        for _ in range(repeat):
+            bare.append(run_measured([sys.executable, "-c", BARE_IMPORT]))
+            build.append(run_measured([rendicion, "build", str(REPORT), "--out", tmp]))
+    for kind, index in (("reloj", 0), ("CPU", 1)):
+        b = statistics.median(x[index] for x in bare)
+        r = statistics.median(x[index] for x in build)
+        line(f"importar frictionless, rdflib, pyoxigraph, pyshacl, ckanapi ({kind})", f"{b * 1000:7.0f} ms")
+        line(f"rendicion build del informe incluido ({kind})", f"{r * 1000:7.0f} ms")
+        line(f"razón ({kind}; objetivo ≤ {GOAL_RATIO}×)", f"{r / b:7.2f} ×")
 
 
 def timed(label: str, action: Callable[[], object], repeat: int = 5) -> float:
     seconds = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = time.process_time()
         action()
-        seconds.append(time.perf_counter() - start)
+        seconds.append(time.process_time() - start)
     median = statistics.median(seconds)
-    print(f"{label:<55} {median * 1000:9.1f} ms (mediana de {repeat})")
+    line(label, f"{median * 1000:7.1f} ms CPU (mediana de {repeat})")
     return median
 
 
-def _graphs(reports: list[Path], out: Path) -> list[Path]:
-    """Build full packages (graph included) for the variant reports; their grafo.ttl paths."""
-    return [write_package(parse_report(load_report(p)), out) / "grafo.ttl" for p in reports]
+def stages() -> None:
+    from pipelines.graph import shacl
+    from pipelines.graph.serialize import jsonld, to_oxigraph, turtle
+    from pipelines.graph.shacl_reference import oxigraph_sparql_lines, pyshacl_results
+    from pipelines.graph.write import build_triples
+    from pipelines.build import write_package
+    from pipelines.package.validate import validate_package
+    from pipelines.report.text import load_report
+    from pipelines.tables.parse import parse_report
+
+    print("2. Etapas de un informe (en caliente, CPU del proceso)")
+    parsed = parse_report(load_report(REPORT))
+    timed("leer + analizar el informe", lambda: parse_report(load_report(REPORT)))
+    triples = build_triples(parsed)
+    timed(f"construir las tripletas ({len(triples):,})", lambda: build_triples(parsed))
+
+    def cold_gate() -> None:
+        shacl._vocabularies.clear()
+        shacl._bases.clear()
+        shacl.violations(triples)
+
+    timed("SHACL antes: pyshacl, núcleo (todo el vocabulario)", lambda: pyshacl_results(triples), repeat=3)
+    timed("SHACL antes: SHACL-SPARQL en pyoxigraph por nodo foco", lambda: oxigraph_sparql_lines(triples), repeat=3)
+    timed("SHACL ahora, primer informe (formas + vocabulario + estructuras)", cold_gate)
+    shacl.violations(triples)
+    timed("SHACL ahora, informe siguiente (núcleo + SPARQL nativo)", lambda: shacl.violations(triples))
+    _, graph = shacl.core_results(triples)
+    timed("  de ello: núcleo (solo lo que el informe cambia)", lambda: shacl.core_results(triples))
+    timed("  de ello: las 5 restricciones SHACL-SPARQL, nativas",
+          lambda: shacl.sparql_lines(graph, shacl.vocabulary().constraints))
+    ordered = to_oxigraph(triples)
+    timed("ordenar + Turtle + JSON-LD", lambda: (turtle(o := to_oxigraph(triples)), jsonld(o, "https://x/")))
+    del ordered
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_package(parsed, Path(tmp))
+        timed("Frictionless: validar el paquete (tipos, restricciones, claves)",
+              lambda: validate_package(folder, REPORT.name))
+        timed("escribir + validar el paquete completo (con grafo)", lambda: write_package(parsed, Path(tmp)))
+
+
+def _k_times(k: int) -> Callable[[list[dict]], list[dict]]:
+    def scale(rows: list[dict]) -> list[dict]:
+        for row in rows:
+            for name, value in row.items():
+                if isinstance(value, int) and not isinstance(value, bool):
+                    row[name] = value * k
+        return rows
+    return scale
+
+
+def make_reports(count: int, folder: Path) -> list[Path]:
+    """`count` reports: the bundled one in other periods, with the Servicio Social figures scaled."""
+    from tests.variants import bundled_text, rerender, with_period, write
+
+    text = bundled_text()
+    months = ("enero-abril", "mayo-agosto", "septiembre-diciembre")
+    folder.mkdir(parents=True, exist_ok=True)
+    reports = []
+    for index in range(count):
+        year = 2100 + index // 3  # never a period of the bundled report
+        variant = rerender(with_period(text, months[index % 3], year), "servicio-social", _k_times(2 + index % 7))
+        reports.append(write(folder, f"informe-{index:04d}.txt", variant))
+    return reports
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (shared pages counted in each: an upper bound)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for entry in Path(f"/proc/{current}/status").read_text().splitlines():
+                if entry.startswith("VmRSS:"):
+                    total += int(entry.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
+def backlog(count: int, jobs: int) -> None:
+    print(f"3. Atraso: {count} informes con otras cifras y períodos, rendicion build --jobs {jobs}")
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        reports = make_reports(count, Path(tmp) / "informes")
+        line("generar los informes (no cuenta)", f"{time.perf_counter() - start:7.1f} s")
+        out = Path(tmp) / "paquetes"
+        rendicion = str(Path(sys.executable).with_name("rendicion"))
+        start = time.perf_counter()
+        child = subprocess.Popen([rendicion, "build", *map(str, reports), "--out", str(out), "--jobs", str(jobs)],
+                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        peak = [0.0]
+
+        def sample() -> None:
+            while child.poll() is None:
+                peak[0] = max(peak[0], _tree_rss_mb(child.pid))
+                time.sleep(0.05)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        sampler.join()
+        errors = child.stderr.read().decode() if child.stderr else ""
+        built = sum(1 for p in out.iterdir() if not p.name.startswith("."))
+        line("paquetes construidos (con grafo, validados)", f"{built:7d} de {count}")
+        if child.returncode or built != count:
+            print(errors[:2000])
+        rate = count / wall
+        line("tiempo de reloj", f"{wall:7.1f} s")
+        line("CPU de todos los procesos", f"{usage.ru_utime + usage.ru_stime:7.1f} s")
+        line("informes por segundo", f"{rate:7.2f}")
+        projected = BACKLOG / rate
+        what = "medido" if count >= BACKLOG else f"proyección desde una muestra de {count}"
+        line(f"{BACKLOG:,} informes ({what}; objetivo ≤ {GOAL_SECONDS / 60:.0f} min)", f"{projected:7.1f} s")
+        line(f"memoria máxima, todos los procesos (objetivo ≤ {GOAL_MB:.0f} MB)", f"{peak[0]:7.0f} MB")
 
 
 def main() -> None:
-    print(f"informe: {REPORT.name}")
-    parse_report(load_report(REPORT))  # warm caches (code list, specs)
-    timed("leer + analizar el informe", lambda: parse_report(load_report(REPORT)))
-    parsed = parse_report(load_report(REPORT))
-    with tempfile.TemporaryDirectory() as tmp:
-        timed("escribir + validar el paquete (con grafo)", lambda: write_package(parsed, Path(tmp)), repeat=3)
-        for count in (10, 40):
-            reports = []
-            for index in range(count):
-                year = 2021 + index // 3
-                months = ("enero–abril", "mayo–agosto", "septiembre–diciembre")[index % 3]
-                text = REPORT.read_text(encoding="utf-8").replace("enero–abril de 2021", f"{months} de {year}")
-                path = Path(tmp) / f"r{index}.txt"
-                path.write_text(text.replace("enero-abril de 2021", f"{months} de {year}"), encoding="utf-8")
-                reports.append(path)
-            per = timed(f"analizar {count} informes", lambda: [parse_report(load_report(p)) for p in reports],
-                        repeat=3) / count
-            print(f"{'':<55} {per * 1000:9.1f} ms por informe")
-        graphs = _graphs(reports, Path(tmp) / "paquetes")
-        for count in (10, 40):
-            some = [parse_report(load_report(p)) for p in reports[:count]]
-            per = timed(f"construir las tripletas de {count} grafos", lambda: [build_triples(p) for p in some],
-                        repeat=3) / count
-            print(f"{'':<55} {per * 1000:9.1f} ms por grafo")
-            store = Path(tmp) / f"almacen-{count}"
-            triples = load_store(graphs[:count], store)
-            timed(f"cargar {count} grafos en Oxigraph ({triples:,} tripletas)",
-                  lambda: load_store(graphs[:count], store), repeat=3)
-            query = (QUERIES / "beneficiarios-por-departamento.rq").read_text(encoding="utf-8")
-            timed(f"consulta del recetario sobre {count} períodos (en memoria)",
-                  lambda: run_query(query, graphs[:count]), repeat=3)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{'memoria máxima del proceso':<55} {peak:9.1f} MB")
+    args = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    args.add_argument("--muestra", type=int, default=300, help="informes del atraso a construir (por defecto 300)")
+    args.add_argument("--trabajos", type=int, default=2, help="procesos de rendicion build (por defecto 2)")
+    args.add_argument("--repeticiones", type=int, default=7, help="corridas de la parte 1 (por defecto 7)")
+    options = args.parse_args()
+    print(f"informe: {REPORT.name}; núcleos de esta máquina: {os.cpu_count()}")
+    one_report(options.repeticiones)
+    stages()
+    backlog(options.muestra, options.trabajos)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from typing import Iterable
 
 import json
 import re
+from json.encoder import encode_basestring as _string  # type: ignore[attr-defined]
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -42,9 +43,18 @@ TURTLE_PREFIXES: dict[str, str] = {
 }
 
 
+_NAMED: dict[str, ox.NamedNode] = {}
+"""IRI → pyoxigraph term: predicates, classes, datasets and codes repeat thousands of times per graph."""
+
+
 def _term(node: URIRef | Literal) -> ox.NamedNode | ox.Literal:
     if isinstance(node, URIRef):
-        return ox.NamedNode(str(node))
+        found = _NAMED.get(node)
+        if found is None:
+            if len(_NAMED) > 200_000:  # bounded: a worker builds thousands of graphs
+                _NAMED.clear()
+            found = _NAMED[node] = ox.NamedNode(str(node))
+        return found
     if node.language:
         return ox.Literal(str(node), language=node.language)
     if node.datatype:
@@ -149,5 +159,45 @@ def jsonld(triples: list[ox.Triple], base: str) -> bytes:
         else:
             node[key] = [node[key], value]
     context = dict(sorted(compact.used.items()))
-    text = json.dumps({"@context": context, "@graph": nodes}, ensure_ascii=False, indent=1)
-    return text.encode("utf-8") + b"\n"
+    out: list[str] = []
+    _dump({"@context": context, "@graph": nodes}, 0, out)
+    return "".join(out).encode("utf-8") + b"\n"
+
+
+def _dump(value: object, level: int, out: list[str]) -> None:
+    """Exactly `json.dumps(value, ensure_ascii=False, indent=1)`, appended to `out`.
+
+    The standard library falls back to its pure-Python encoder whenever an
+    indent is asked for; this writer does the same layout without the
+    generator machinery, twice as fast on a report's graph. A test holds the
+    two to the same bytes.
+    """
+    if isinstance(value, str):
+        out.append(_string(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = "\n" + " " * (level + 1)
+        separator = "{" + inner
+        for key, item in value.items():
+            out.append(separator)
+            out.append(_string(key) + ": ")
+            _dump(item, level + 1, out)
+            separator = "," + inner
+        out.append("\n" + " " * level + "}")
+    elif isinstance(value, list):
+        if not value:
+            out.append("[]")
+            return
+        inner = "\n" + " " * (level + 1)
+        separator = "[" + inner
+        for item in value:
+            out.append(separator)
+            _dump(item, level + 1, out)
+            separator = "," + inner
+        out.append("\n" + " " * level + "]")
+    elif value is True or value is False or value is None or type(value) is not int:
+        out.append(json.dumps(value))
+    else:
+        out.append(int.__repr__(value))
