@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# make run: publish the bundled report's period through Dagster.
+# make run: publish the bundled report through Dagster.
 #
-# Starts the local portal, registers the report periods as partitions, then
-# materialises every asset (and runs every check) of the bundled report's period
-# with `dagster asset materialize`, in the project's Dagster instance (.dagster/),
-# so the run appears in `make ui` afterwards. Exits non-zero if any step or
-# blocking check fails. Usage: scripts/run.sh [REPORT.txt]
+# Starts the local portal, registers every report's partition (series and period,
+# e.g. sosep-2021-C1), then materialises every asset (and runs every check) of the
+# given report's partition with `dagster asset materialize`, in the project's Dagster
+# instance (.dagster/), so the run appears in `make ui` afterwards. Exits non-zero if
+# any step or blocking check fails. Usage: scripts/run.sh [REPORT.txt|REPORT.pdf]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -25,16 +25,16 @@ if [ -z "${CKAN_API_TOKEN:-}" ] && [ "${CKAN_URL%/}" = "$PORTAL_URL" ] && [ -s "
   export CKAN_API_TOKEN
 fi
 
-PERIOD=$(.venv/bin/python -m pipelines.assets.operator register "$REPORT")
-echo "run: materializando el período $PERIOD (informe $REPORT) con Dagster" >&2
+KEY=$(.venv/bin/python -m pipelines.assets.operator register "$REPORT")
+echo "run: materializando la partición $KEY (informe $REPORT) con Dagster" >&2
 LOG="$DAGSTER_HOME/ultima-ejecucion.log"
 START=$(date +%s.%N)
-if ! .venv/bin/dagster asset materialize -m pipelines.definitions --partition "$PERIOD" --select '*' \
+if ! .venv/bin/dagster asset materialize -m pipelines.definitions --partition "$KEY" --select '*' \
     --config-json '{"loggers": {"console": {"config": {"log_level": "INFO"}}}}' >"$LOG" 2>&1; then
-  echo "run: la ejecución de $PERIOD falló; nada se publicó después del primer fallo:" >&2
+  echo "run: la ejecución de $KEY falló; nada se publicó después del primer fallo:" >&2
   .venv/bin/python -m pipelines.assets.operator failures >&2 || tail -n 30 "$LOG" >&2
   echo "run: registro completo en $LOG; detalles en la interfaz: make ui" >&2
   exit 1
 fi
 echo "run: listo en $(awk "BEGIN {printf \"%.1f\", $(date +%s.%N) - $START}") s (registro: $LOG)" >&2
-.venv/bin/python -m pipelines.assets.operator summary "$PERIOD"
+.venv/bin/python -m pipelines.assets.operator summary "$KEY"

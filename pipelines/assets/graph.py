@@ -1,21 +1,23 @@
-"""The RDF graph, taken from the data package that already carries it.
+"""The RDF graph asset's output: the package's own `grafo.ttl`, as the graph stage wrote it.
 
-`write_package` calls the graph stage, so the graph is written, SHACL-validated
-and listed in datapackage.json together with the tables: one atomic swap, never
-a package whose graph describes other figures. This asset only locates the
-graph inside the package and reports on it; SHACL conformance is re-checked by
-the `shacl_conformance` check so operators can see (and re-run) it on its own.
+`write_package` calls the graph stage, so the graph is built, SHACL-gated and
+listed in datapackage.json together with the tables: one atomic swap, never a
+package whose graph describes other figures. The `package_and_graph` step
+(package.py) therefore materialises both assets, each with its own check
+computed from that one pass: the SHACL verdict belongs to `graph`, the
+Frictionless verdict to `datapackage`.
 """
+
+from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph
-from dagster import AssetExecutionContext, Failure, MetadataValue, asset
+from dagster import Failure, MetadataValue
 
-from pipelines.assets.partitions import PERIODS
-from pipelines.assets.report import GROUP
-from pipelines.assets.package import read_descriptor
+from pipelines.assets.metadata import read_descriptor
+from pipelines.sparql.store import package_graph_iri
 
 GRAPH_RESOURCE = "grafo"
 
@@ -36,19 +38,16 @@ def count_triples(path: Path) -> int:
     return sum(1 for _ in pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.TURTLE))
 
 
-@asset(partitions_def=PERIODS, group_name=GROUP, kinds={"rdf"},
-       description="Grafo RDF del período (RDF Data Cube, grafo.ttl) tal como lo incluye el paquete de datos.")
-def graph(context: AssetExecutionContext, datapackage: Path) -> Path:
-    """The package's Turtle graph; a package without one cannot feed the store or the portal."""
-    files = graph_files(datapackage)
+def package_graph(package_dir: Path) -> tuple[Path, dict[str, Any]]:
+    """The package's Turtle graph and what the UI shows about it; a package without one is a Failure."""
+    files = graph_files(package_dir)
     turtle = next((f for f in files if f.suffix == ".ttl"), None)
     if turtle is None:
-        raise Failure(description=f"El paquete {datapackage.name} no incluye el grafo (recurso «{GRAPH_RESOURCE}», "
-                                  "grafo.ttl): reconstrúyalo con la etapa del grafo.", allow_retries=False)
-    metadata: dict[str, Any] = {
+        raise Failure(description=f"El paquete {package_dir.name} no incluye el grafo (recurso «{GRAPH_RESOURCE}», "
+                                  "grafo.ttl): reconstrúyalo.", allow_retries=False)
+    return turtle, {
         "tripletas": count_triples(turtle),
         "archivo": MetadataValue.path(str(turtle)),
         "formatos": ", ".join(f.name for f in files),
+        "grafo con nombre en el almacén": package_graph_iri(turtle),
     }
-    context.add_output_metadata(metadata)
-    return turtle

@@ -5,12 +5,14 @@ Only presentation lives here; every figure comes from the stage's own output.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from dagster import Failure, MetadataValue, TableColumn, TableSchema
 
-from pipelines.errors import ReportError
+from pipelines.errors import PipelineError
 from pipelines.package.write import cell
 from pipelines.tables.model import Discrepancy, ParsedReport, Table
 
@@ -73,15 +75,12 @@ def parsed_metadata(parsed: ParsedReport) -> dict[str, Any]:
     return meta
 
 
-def error_metadata(error: ReportError) -> dict[str, Any]:
+def error_metadata(error: PipelineError) -> dict[str, Any]:
     """Where a stage refused the report, as the CLI would print it."""
     meta: dict[str, Any] = {"error": str(error)}
-    if error.table:
-        meta["cuadro"] = error.table
-    if error.line:
-        meta["línea"] = error.line
-    if error.report:
-        meta["informe"] = error.report
+    for label, attribute in (("cuadro", "table"), ("línea", "line"), ("informe", "report")):
+        if getattr(error, attribute, None):
+            meta[label] = getattr(error, attribute)
     return meta
 
 
@@ -89,6 +88,11 @@ def as_json(items: Iterable[Any]) -> MetadataValue:
     return MetadataValue.json([asdict(i) for i in items])
 
 
-def failure(error: ReportError) -> Failure:
+def failure(error: PipelineError) -> Failure:
     """A stage's refusal as one clear Dagster failure, not a traceback to decode."""
     return Failure(description=str(error), metadata=error_metadata(error), allow_retries=False)
+
+
+def read_descriptor(folder: Path) -> dict[str, Any]:
+    """A package's datapackage.json."""
+    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))

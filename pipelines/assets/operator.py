@@ -1,7 +1,9 @@
 """Helpers `scripts/run.sh` calls around `dagster asset materialize`.
 
-`register` adds every report's period as a partition (the sensor does the same
-when the daemon runs; `make run` has no daemon) and prints one report's period.
+`register` adds every report's partition (series and period, `sosep-2021-C1`;
+the sensor does the same when the daemon runs; `make run` has no daemon) and
+prints one report's key. Settings come from `pipelines.settings`, like the
+Dagster resources.
 `summary` prints where to look after a run and `failures` why it failed, from
 what the run recorded in the Dagster instance: what the UI shows.
 """
@@ -9,59 +11,58 @@ what the run recorded in the Dagster instance: what the UI shows.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Sequence
 
 from dagster import AssetKey, AssetRecordsFilter, DagsterInstance
 
-from pipelines.assets.partitions import PERIODS, scan_reports
-from pipelines.assets.resources import DEFAULT_ENDPOINT, ENDPOINT_ENV, REPORTS_ENV
+from pipelines import settings
+from pipelines.assets.partitions import PARTITIONS, identify, scan_reports
 from pipelines.errors import ReportError
-from pipelines.paths import REPORTS_DIR
-from pipelines.report.period import detect_period
-from pipelines.report.text import load_report
 
 
 def register(report: Path) -> int:
     instance = DagsterInstance.get()
-    found, errors = scan_reports(Path(os.environ.get(REPORTS_ENV) or REPORTS_DIR))
+    series = Path(settings.SERIES.value())
+    found, errors = scan_reports(Path(settings.REPORTS.value()), series)
     for error in errors:
         print(f"aviso: informe omitido: {error}", file=sys.stderr)
-    missing = sorted(set(found) - set(instance.get_dynamic_partitions(PERIODS.name)))
+    missing = sorted(set(found) - set(instance.get_dynamic_partitions(PARTITIONS.name)))
     if missing:
-        instance.add_dynamic_partitions(PERIODS.name, missing)
+        instance.add_dynamic_partitions(PARTITIONS.name, missing)
     try:
-        print(detect_period(load_report(report)).key)
+        key = identify(report, series)
     except ReportError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    print(key)
     return 0
 
 
-def latest_metadata(instance: DagsterInstance, asset: str, period: str) -> dict[str, object]:
+def latest_metadata(instance: DagsterInstance, asset: str, key: str) -> dict[str, object]:
     records = instance.fetch_materializations(
-        AssetRecordsFilter(asset_key=AssetKey(asset), asset_partitions=[period]), limit=1).records
+        AssetRecordsFilter(asset_key=AssetKey(asset), asset_partitions=[key]), limit=1).records
     if not records or records[0].asset_materialization is None:
         return {}
     return {k: getattr(v, "value", v) for k, v in records[0].asset_materialization.metadata.items()}
 
 
-def summary(period: str) -> int:
+def summary(key: str) -> int:
     instance = DagsterInstance.get()
-    package = latest_metadata(instance, "datapackage", period)
-    graph = latest_metadata(instance, "graph", period)
-    store = latest_metadata(instance, "sparql_store", period)
-    portal = latest_metadata(instance, "portal_publication", period)
+    package = latest_metadata(instance, "datapackage", key)
+    graph = latest_metadata(instance, "graph", key)
+    store = latest_metadata(instance, "sparql_store", key)
+    portal = latest_metadata(instance, "portal_publication", key)
     lines = [
-        f"Período {period} publicado a través de Dagster.",
+        f"Informe {key} (serie y período) publicado a través de Dagster.",
         f"  Paquete de datos:  {package.get('carpeta', '(no materializado)')}",
         f"  Grafo RDF:         {graph.get('archivo', '(no materializado)')} ({graph.get('tripletas', '?')} tripletas)",
-        f"  Almacén SPARQL:    {store.get('almacén', '(no materializado)')} ({store.get('tripletas', '?')} tripletas)",
+        f"  Almacén SPARQL:    {store.get('almacén', '(no materializado)')} (grafo con nombre "
+        f"<{store.get('grafo con nombre', '?')}>, {store.get('tripletas', '?')} tripletas)",
         f"  Portal:            {portal.get('página en el portal', '(no publicado)')}",
         "  Interfaz Dagster:  make ui   (http://127.0.0.1:3000, con esta ejecución en «Runs»)",
-        f"  Endpoint SPARQL:   .venv/bin/rendicion serve   ({os.environ.get(ENDPOINT_ENV) or DEFAULT_ENDPOINT})",
+        f"  Endpoint SPARQL:   .venv/bin/rendicion serve   ({settings.SPARQL_ENDPOINT.value()})",
     ]
     print("\n".join(lines))
     return 0
@@ -97,14 +98,14 @@ def failures() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines.assets.operator", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("register", help="registra los períodos de reports/ e imprime el de un informe").add_argument(
-        "report", type=Path)
-    sub.add_parser("summary", help="dónde mirar tras una ejecución").add_argument("period")
+    sub.add_parser("register", help="registra las particiones (serie y período) de los informes e imprime la de "
+                                    "un informe").add_argument("report", type=Path)
+    sub.add_parser("summary", help="dónde mirar tras una ejecución").add_argument("key")
     sub.add_parser("failures", help="por qué falló la última ejecución")
     args = parser.parse_args(argv)
     if args.command == "register":
         return register(args.report)
-    return summary(args.period) if args.command == "summary" else failures()
+    return summary(args.key) if args.command == "summary" else failures()
 
 
 if __name__ == "__main__":

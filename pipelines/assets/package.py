@@ -1,35 +1,59 @@
-"""The data package: the same `write_package` the CLI's `rendicion build` calls."""
+"""The data package and its graph: one `write_package` call, the same the CLI's `rendicion build` makes.
 
-import json
+`write_package` writes the tables, the graph (SHACL-gated), the descriptor and
+the data dictionary into a scratch folder, validates the whole package and
+only then swaps it in. One step therefore materialises both assets; each
+carries its own check, the verdict of the gate that step applied (checks.py),
+so a graph that breaks the shapes fails `graph`'s check, and an invalid
+package `datapackage`'s, without validating anything twice.
+"""
+
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from dagster import AssetExecutionContext, MetadataValue, TableColumn, TableSchema, asset
+from dagster import (AssetExecutionContext, AssetKey, AssetOut, MetadataValue, Output, TableColumn, TableSchema,
+                     multi_asset)
 
-from pipelines.assets.metadata import TYPES, failure, markdown_table
-from pipelines.assets.partitions import PERIODS
+from pipelines.assets.checks import PACKAGE_VALID, SHACL_CONFORMANCE, package_passed, refused_check, shacl_passed
+from pipelines.assets.graph import package_graph
+from pipelines.assets.metadata import TYPES, failure, markdown_table, read_descriptor
+from pipelines.assets.partitions import PARTITIONS
 from pipelines.assets.report import GROUP
 from pipelines.assets.resources import Folders
 from pipelines.build import write_package
-from pipelines.errors import ReportError
+from pipelines.errors import PipelineError
 from pipelines.tables.model import ParsedReport
 
+OUTS = {
+    "datapackage": AssetOut(
+        group_name=GROUP, kinds={"csv", "json"}, dagster_type=Path,
+        description="Paquete de datos (Data Package v2): CSV tipados, diccionario de datos, calidad.json y el grafo "
+                    "RDF; validado con Frictionless antes de reemplazar el anterior."),
+    "graph": AssetOut(
+        group_name=GROUP, kinds={"rdf"}, dagster_type=Path,
+        description="Grafo RDF del informe (RDF Data Cube, grafo.ttl) dentro del paquete de datos, conforme a las "
+                    "formas SHACL."),
+}
 
-@asset(partitions_def=PERIODS, group_name=GROUP, kinds={"csv", "json"},
-       description="Paquete de datos (Data Package v2): CSV tipados, diccionario de datos, calidad.json y el "
-                   "grafo RDF; validado con Frictionless antes de reemplazar el anterior.")
-def datapackage(context: AssetExecutionContext, parsed_tables: ParsedReport, folders: Folders) -> Path:
-    """Write and validate the package; an invalid one never replaces the published folder."""
+
+@multi_asset(outs=OUTS, check_specs=[PACKAGE_VALID, SHACL_CONFORMANCE], partitions_def=PARTITIONS,
+             internal_asset_deps={"datapackage": {AssetKey("parsed_tables")}, "graph": {AssetKey("datapackage")}},
+             name="package_and_graph")
+def package_and_graph(context: AssetExecutionContext, parsed_tables: ParsedReport,
+                      folders: Folders) -> Iterator[Any]:
+    """Write and validate the package with its graph; an invalid one never replaces the published folder."""
     try:
         folder = write_package(parsed_tables, folders.output)
-    except ReportError as error:
+    except PipelineError as error:
+        verdict = refused_check(error)
+        if verdict is not None:
+            yield verdict
         raise failure(error) from None
-    context.add_output_metadata(package_metadata(folder))
-    return folder
-
-
-def read_descriptor(folder: Path) -> dict[str, Any]:
-    return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    yield Output(folder, output_name="datapackage", metadata=package_metadata(folder))
+    yield package_passed(folder)
+    turtle, graph_metadata = package_graph(folder)
+    yield Output(turtle, output_name="graph", metadata=graph_metadata)
+    yield shacl_passed(graph_metadata)
 
 
 def count_rows(path: Path) -> int:

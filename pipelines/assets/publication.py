@@ -11,13 +11,13 @@ from pathlib import Path
 from dagster import AssetExecutionContext, Failure, MetadataValue, asset
 
 from pipelines.assets.metadata import markdown_table
-from pipelines.assets.partitions import PERIODS
+from pipelines.assets.partitions import PARTITIONS
 from pipelines.assets.report import GROUP
 from pipelines.assets.resources import TOKEN_ENV, CkanPortal
 from pipelines.publish import PublishError, publish_package
 
 
-@asset(partitions_def=PERIODS, group_name=GROUP, kinds={"ckan"}, deps=["graph"],
+@asset(partitions_def=PARTITIONS, group_name=GROUP, kinds={"ckan"}, deps=["graph"],
        description="Publicación del paquete en el portal CKAN (idempotente: volver a publicar un paquete sin "
                    "cambios no escribe nada).")
 def portal_publication(context: AssetExecutionContext, datapackage: Path, portal: CkanPortal) -> str:
@@ -30,7 +30,8 @@ def portal_publication(context: AssetExecutionContext, datapackage: Path, portal
         context.log.info(portal.redact(str(message)))
 
     try:
-        result = publish_package(datapackage, portal.url, portal.token, log=log)
+        result = publish_package(datapackage, portal.url, portal.token, log=log, retries=portal.retries,
+                                 backoff=portal.backoff)
     except PublishError as error:
         raise Failure(description=portal.redact(str(error)), allow_retries=False) from None
     counts = [[name, count] for name, count in sorted(result.counts.items())]

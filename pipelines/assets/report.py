@@ -12,7 +12,7 @@ from dagster import (AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, Asset
                      asset)
 
 from pipelines.assets.metadata import discrepancy_list, error_metadata, failure, parsed_metadata
-from pipelines.assets.partitions import PERIODS, report_for
+from pipelines.assets.partitions import PARTITIONS, parse_key, report_for
 from pipelines.assets.resources import Folders
 from pipelines.errors import ReportError
 from pipelines.report.period import detect_period
@@ -24,11 +24,12 @@ GROUP = "rendicion"
 RECONCILIATION = "reconciliation"
 
 
-@asset(partitions_def=PERIODS, group_name=GROUP, kinds={"text"},
-       description="Texto del informe cuatrimestral del período (archivo en reports/), con su huella SHA-256.")
+@asset(partitions_def=PARTITIONS, group_name=GROUP, kinds={"text"},
+       description="Texto del informe cuatrimestral de una institución (serie) y un período (archivo .txt o .pdf "
+                   "en reports/), con su huella SHA-256.")
 def report_text(context: AssetExecutionContext, folders: Folders) -> ReportText:
-    """Load the period's report file; the partition key is the period its text names."""
-    path = report_for(context.partition_key, folders.reports)
+    """Load the partition's report file; the key is the series and period its own text names."""
+    path = report_for(context.partition_key, folders.reports, folders.series)
     try:
         report = load_report(path)
         period = detect_period(report)
@@ -38,12 +39,13 @@ def report_text(context: AssetExecutionContext, folders: Folders) -> ReportText:
         "archivo": str(path),
         "sha256": report.sha256,
         "líneas": len(report.lines),
+        "serie": parse_key(context.partition_key).series,
         "período": period.label,
     })
     return report
 
 
-@asset(partitions_def=PERIODS, group_name=GROUP, kinds={"python"},
+@asset(partitions_def=PARTITIONS, group_name=GROUP, kinds={"python"},
        description="Cuadros del informe leídos y conciliados: celdas vacías ubicadas, totales, texto y cuadros "
                    "cruzados comprobados.",
        check_specs=[AssetCheckSpec(
@@ -51,10 +53,12 @@ def report_text(context: AssetExecutionContext, folders: Folders) -> ReportText:
            description="Conciliación: las discrepancias del propio informe son una advertencia (se publican tal "
                        "cual y se listan); celdas vacías imposibles de ubicar o filas cuya aritmética no cuadra "
                        "son un error que detiene la publicación.")])
-def parsed_tables(context: AssetExecutionContext, report_text: ReportText) -> Iterator[Output | AssetCheckResult]:
-    """Parse with the CLI's parser; a refusal fails the reconciliation check before the step fails."""
+def parsed_tables(context: AssetExecutionContext, report_text: ReportText,
+                  folders: Folders) -> Iterator[Output | AssetCheckResult]:
+    """Parse with the CLI's parser and the configured series; a refusal fails the reconciliation check
+    before the step fails."""
     try:
-        parsed = parse_report(report_text)
+        parsed = parse_report(report_text, specs=folders.series)
     except ReportError as error:
         yield AssetCheckResult(
             check_name=RECONCILIATION, passed=False, severity=AssetCheckSeverity.ERROR,

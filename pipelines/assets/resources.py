@@ -1,43 +1,37 @@
-"""Where each stage reads and writes, configured from the environment.
+"""Where each stage reads and writes: the Dagster resources, configured from `pipelines.settings`.
 
-Every setting is an environment variable with a project default, so `make run`
-works on a fresh clone and an operator can point the same code elsewhere
-without editing it. Values are passed as `EnvVar` when the variable is set, so
-the Dagster UI shows the variable's name, never its value: that is what keeps
-the portal token out of the UI, the logs and the metadata.
+Every field's default is the setting's default (pipelines/settings.py, the one
+place settings are declared) and `resources_from_env` is the only place these
+resources read the environment. Text values are passed as `EnvVar` when the
+variable is set, so the Dagster UI shows the variable's name, never its value:
+that is what keeps the portal token out of the UI, the logs and the metadata.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Mapping
 
 from dagster import ConfigurableResource, EnvVar
 
-from pipelines.paths import DATAPACKAGES_DIR, REPORTS_DIR, ROOT
+from pipelines import settings
+from pipelines.settings import Setting
 
-REPORTS_ENV = "RENDICION_INFORMES"
-OUTPUT_ENV = "RENDICION_PAQUETES"
-STORE_ENV = "RENDICION_ALMACEN"
-ENDPOINT_ENV = "RENDICION_SPARQL"
-PORTAL_ENV = "CKAN_URL"
-TOKEN_ENV = "CKAN_API_TOKEN"
-
-DEFAULT_STORE = ROOT / ".oxigraph" / "store"
-DEFAULT_ENDPOINT = "http://127.0.0.1:7878/query"
-DEFAULT_PORTAL = "http://127.0.0.1:5000"
+TOKEN_ENV = settings.PORTAL_TOKEN.env
 
 
-def from_env(name: str, default: str) -> str | EnvVar:
-    """The variable (resolved when a run starts) if it is set, else the project default."""
-    return EnvVar(name) if os.environ.get(name) else default
+def from_env(setting: Setting, environ: Mapping[str, str]) -> str | EnvVar:
+    """The variable (resolved when a run starts) if it is set, else the setting's default."""
+    return EnvVar(setting.env) if environ.get(setting.env) else setting.default
 
 
 class Folders(ConfigurableResource):
-    """The reports folder the sensor watches and the folder packages are written to."""
+    """The reports folder the sensor watches, the series descriptions, and where packages are written."""
 
-    reports_dir: str = str(REPORTS_DIR)
-    output_dir: str = str(DATAPACKAGES_DIR)
+    reports_dir: str = settings.REPORTS.default
+    output_dir: str = settings.PACKAGES.default
+    series_dir: str = settings.SERIES.default
 
     @property
     def reports(self) -> Path:
@@ -47,12 +41,17 @@ class Folders(ConfigurableResource):
     def output(self) -> Path:
         return Path(self.output_dir)
 
+    @property
+    def series(self) -> Path:
+        """The folder of series descriptions (`<series>/serie.toml`), passed to `parse_report(specs=...)`."""
+        return Path(self.series_dir)
+
 
 class SparqlStore(ConfigurableResource):
     """The Oxigraph store folder and the endpoint `rendicion serve` answers on."""
 
-    location: str = str(DEFAULT_STORE)
-    endpoint: str = DEFAULT_ENDPOINT
+    location: str = settings.STORE.default
+    endpoint: str = settings.SPARQL_ENDPOINT.default
 
     @property
     def path(self) -> Path:
@@ -62,21 +61,26 @@ class SparqlStore(ConfigurableResource):
 class CkanPortal(ConfigurableResource):
     """The CKAN portal publications go to. The token is a secret: see `redact`."""
 
-    url: str = DEFAULT_PORTAL
-    token: str = ""
+    url: str = settings.PORTAL_URL.default
+    token: str = settings.PORTAL_TOKEN.default
+    retries: int = int(settings.PUBLISH_RETRIES.default)
+    backoff: float = float(settings.PUBLISH_BACKOFF.default)
 
     def redact(self, text: str) -> str:
         """Text safe for logs and metadata: the token, if it appears, is blanked out."""
         return text.replace(self.token, "***") if self.token else text
 
 
-def resources_from_env() -> dict[str, ConfigurableResource]:
-    """The resources `pipelines.definitions` binds, read from the environment."""
-    token = EnvVar(TOKEN_ENV) if os.environ.get(TOKEN_ENV) else ""
+def resources_from_env(environ: Mapping[str, str] = os.environ) -> dict[str, ConfigurableResource]:
+    """The resources `pipelines.definitions` binds: each setting from its variable, else its default."""
     return {
-        "folders": Folders(reports_dir=from_env(REPORTS_ENV, str(REPORTS_DIR)),
-                           output_dir=from_env(OUTPUT_ENV, str(DATAPACKAGES_DIR))),
-        "sparql": SparqlStore(location=from_env(STORE_ENV, str(DEFAULT_STORE)),
-                              endpoint=from_env(ENDPOINT_ENV, DEFAULT_ENDPOINT)),
-        "portal": CkanPortal(url=from_env(PORTAL_ENV, DEFAULT_PORTAL), token=token),
+        "folders": Folders(reports_dir=from_env(settings.REPORTS, environ),
+                           output_dir=from_env(settings.PACKAGES, environ),
+                           series_dir=from_env(settings.SERIES, environ)),
+        "sparql": SparqlStore(location=from_env(settings.STORE, environ),
+                              endpoint=from_env(settings.SPARQL_ENDPOINT, environ)),
+        "portal": CkanPortal(url=from_env(settings.PORTAL_URL, environ),
+                             token=from_env(settings.PORTAL_TOKEN, environ),
+                             retries=int(settings.PUBLISH_RETRIES.value(environ)),
+                             backoff=float(settings.PUBLISH_BACKOFF.value(environ))),
     }

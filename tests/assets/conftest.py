@@ -11,10 +11,13 @@ import dagster as dg
 import pytest
 
 from pipelines.assets import ASSETS, CHECKS
+from pipelines.assets.partitions import PARTITIONS
 from pipelines.assets.resources import CkanPortal, Folders, SparqlStore
+from pipelines.paths import SPECS_DIR
 from tests.variants import BUNDLED
 
-PERIOD = "2021-C1"
+PERIOD = "sosep-2021-C1"
+"""The bundled report's partition: its series and period."""
 UNUSED_PORTAL = "http://127.0.0.1:9"  # nothing listens: a publication attempt would fail loudly
 
 
@@ -35,6 +38,7 @@ class Workspace:
     output: Path
     store: Path
     instance: dg.DagsterInstance
+    series: Path = SPECS_DIR
 
     def add_report(self, name: str, text: str | None = None) -> Path:
         path = self.reports / name
@@ -45,7 +49,8 @@ class Workspace:
         return path
 
     def resources(self, portal: CkanPortal | None = None) -> dict[str, object]:
-        return {"folders": Folders(reports_dir=str(self.reports), output_dir=str(self.output)),
+        return {"folders": Folders(reports_dir=str(self.reports), output_dir=str(self.output),
+                                   series_dir=str(self.series)),
                 "sparql": SparqlStore(location=str(self.store)),
                 "portal": portal or CkanPortal(url=UNUSED_PORTAL, token="secreto-de-prueba")}
 
@@ -56,8 +61,8 @@ class Workspace:
 
     def run(self, period: str = PERIOD, selection: list[str] | None = None,
             portal: CkanPortal | None = None) -> Outcome:
-        if period not in self.instance.get_dynamic_partitions("periodo"):
-            self.instance.add_dynamic_partitions("periodo", [period])
+        if period not in self.instance.get_dynamic_partitions(PARTITIONS.name):
+            self.instance.add_dynamic_partitions(PARTITIONS.name, [period])
         result = dg.materialize([*ASSETS, *CHECKS], selection=selection, partition_key=period,
                                 instance=self.instance, resources=self.resources(portal), raise_on_error=False)
         outcome = Outcome(result.success, [], {})

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import dagster as dg
+import pytest
 
+from pipelines import build
+from pipelines.errors import ReportError
+from pipelines.graph import shacl
 from tests.assets.conftest import Workspace
 from tests.variants import bundled_text, rerender, with_period
 
@@ -50,11 +54,12 @@ def test_a_tenfold_jump_from_the_previous_period_blocks_publication(workspace: W
 
     second = rerender(with_period(bundled_text(), "mayo-agosto", 2021), "servicio-social", tenfold)
     workspace.add_report("sosep-2021-cuatrimestre-2.txt", second)
-    outcome = workspace.run("2021-C2")
+    outcome = workspace.run("sosep-2021-C2")
     check = outcome.checks["plausible_vs_previous"]
     assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
     jumps = check.metadata["saltos de 10× o más"].value
     assert "servicio-social" in jumps and "total_genero" in jumps and "2021-C1" in jumps
+    assert check.metadata["período anterior"].value == "sosep-2021-C1"  # the same series' previous period
     assert "hogares-comunitarios" not in jumps  # unchanged tables are not flagged
     assert not outcome.success and not DOWNSTREAM & set(outcome.materialized)
 
@@ -62,7 +67,56 @@ def test_a_tenfold_jump_from_the_previous_period_blocks_publication(workspace: W
 def test_the_same_figures_in_the_next_period_pass_the_plausibility_check(workspace: Workspace) -> None:
     workspace.add_report("sosep-2021-cuatrimestre-1.txt")
     workspace.add_report("sosep-2021-cuatrimestre-2.txt", with_period(bundled_text(), "mayo-agosto", 2021))
-    outcome = workspace.run("2021-C2", selection=["report_text", "parsed_tables"])
+    outcome = workspace.run("sosep-2021-C2", selection=["report_text", "parsed_tables"])
     check = outcome.checks["plausible_vs_previous"]
     assert check.passed and check.metadata["totales comparados"].value > 30
     assert check.metadata["saltos"].value == 0
+
+
+def test_a_graph_that_breaks_the_shapes_fails_the_graphs_check_and_nothing_is_written(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shacl, "violations", lambda triples, folder=None: ["<obs/1> qb:dataSet: falta (prueba)"])
+    workspace.add_report("sosep-2021-cuatrimestre-1.txt")
+    outcome = workspace.run()
+    assert not outcome.success
+    check = outcome.checks["shacl_conformance"]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    assert check.asset_key == dg.AssetKey("graph")  # on the asset the verdict is about
+    assert "formas SHACL" in check.metadata["error"].value and "prueba" in check.metadata["error"].value
+    assert "package_valid" not in outcome.checks
+    assert not DOWNSTREAM & set(outcome.materialized)
+    assert not workspace.output.exists() or not any(p for p in workspace.output.iterdir() if not p.name.startswith("."))
+
+
+def test_an_invalid_package_fails_the_packages_check(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    def invalid(folder, report_name):
+        raise ReportError("el paquete no es válido: servicio-social fila 3: tipo incorrecto (prueba)",
+                          table="servicio-social", report=report_name)
+
+    monkeypatch.setattr(build, "validate_package", invalid)
+    workspace.add_report("sosep-2021-cuatrimestre-1.txt")
+    outcome = workspace.run()
+    check = outcome.checks["package_valid"]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    assert check.asset_key == dg.AssetKey("datapackage") and check.metadata["cuadro"].value == "servicio-social"
+    assert not outcome.success and not DOWNSTREAM & set(outcome.materialized)
+
+
+def test_each_gate_runs_once_per_run_and_its_verdict_is_the_check(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = {"validate": 0, "shacl": 0}
+
+    def counting(name, function):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(build, "validate_package", counting("validate", build.validate_package))
+    monkeypatch.setattr(shacl, "violations", counting("shacl", shacl.violations))
+    workspace.add_report("sosep-2021-cuatrimestre-1.txt")
+    outcome = workspace.run(selection=["report_text", "parsed_tables", "datapackage", "graph"])
+    assert outcome.success, outcome.failures
+    assert calls == {"validate": 1, "shacl": 1}
+    assert outcome.checks["package_valid"].passed and outcome.checks["shacl_conformance"].passed
+    assert outcome.checks["shacl_conformance"].metadata["tripletas"].value == outcome.metadata["graph"]["tripletas"]

@@ -38,7 +38,7 @@ def test_make_run_materialises_every_asset_of_the_bundled_period(tmp_path: Path,
     with dg.DagsterInstance.get() as instance:
         runs = instance.get_runs()
         assert [r.status for r in runs] == [dg.DagsterRunStatus.SUCCESS]
-        assert runs[0].tags["dagster/partition"] == "2021-C1"
+        assert runs[0].tags["dagster/partition"] == "sosep-2021-C1"
         materialized = {k.to_user_string() for k in instance.get_asset_keys()}
         assert materialized == STAGES
 

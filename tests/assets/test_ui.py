@@ -12,19 +12,19 @@ from tests.assets.services import free_port, graphql, port_open, start_ui, stop,
 from tests.variants import BUNDLED
 
 LOCATION = {"repositoryLocationName": "rendicion", "repositoryName": "__repository__"}
-RUN_ASSETS = ["report_text", "parsed_tables", "datapackage"]
+RUN_ASSETS = ["report_text", "parsed_tables", "datapackage", "graph"]  # the package and its graph: one step
 RUN_CHECKS = [("parsed_tables", "reconciliation"), ("parsed_tables", "plausible_vs_previous"),
-              ("datapackage", "package_valid")]
+              ("datapackage", "package_valid"), ("graph", "shacl_conformance")]
 
 ASSET_GRAPH = """{ assetNodes { assetKey { path } dependencyKeys { path } isPartitioned
   assetChecksOrError { ... on AssetChecks { checks { name blocking } } } } }"""
 ADD_PARTITION = """mutation($key: String!, $repo: RepositorySelector!) {
-  addDynamicPartition(partitionsDefName: "periodo", partitionKey: $key, repositorySelector: $repo) { __typename } }"""
+  addDynamicPartition(partitionsDefName: "serie_periodo", partitionKey: $key, repositorySelector: $repo) { __typename } }"""
 LAUNCH = """mutation($params: ExecutionParams!) { launchRun(executionParams: $params) { __typename
   ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } ... on InvalidSubsetError { message } } }"""
 RUN = """query($id: ID!) { runOrError(runId: $id) { ... on Run { status stepStats { stepKey status } } } }"""
 METADATA = """query($key: AssetKeyInput!) { assetOrError(assetKey: $key) { ... on Asset {
-  assetMaterializations(partitions: ["2021-C1"], limit: 1) { partition
+  assetMaterializations(partitions: ["sosep-2021-C1"], limit: 1) { partition
     metadataEntries { label ... on IntMetadataEntry { intValue } ... on PathMetadataEntry { path } } } } } }"""
 
 
@@ -55,18 +55,19 @@ def test_the_ui_shows_the_graph_runs_a_period_and_stops_on_ctrl_c(tmp_path: Path
         assert checks == {"reconciliation": True, "plausible_vs_previous": True, "package_valid": True,
                           "shacl_conformance": True}
 
-        added = graphql(port, ADD_PARTITION, {"key": "2021-C1", "repo": LOCATION})["addDynamicPartition"]
+        added = graphql(port, ADD_PARTITION, {"key": "sosep-2021-C1", "repo": LOCATION})["addDynamicPartition"]
         assert added["__typename"] in ("AddDynamicPartitionSuccess", "DuplicateDynamicPartitionError")
         params = {"selector": {**LOCATION, "jobName": "publish_period",
                                "assetSelection": [{"path": [k]} for k in RUN_ASSETS],
                                "assetCheckSelection": [{"assetKey": {"path": [a]}, "name": c} for a, c in RUN_CHECKS]},
-                  "executionMetadata": {"tags": [{"key": "dagster/partition", "value": "2021-C1"}]},
+                  "executionMetadata": {"tags": [{"key": "dagster/partition", "value": "sosep-2021-C1"}]},
                   "runConfigData": {}}
         launched = graphql(port, LAUNCH, {"params": params})["launchRun"]
         assert launched["__typename"] == "LaunchRunSuccess", launched
         run = wait_for_run(port, launched["run"]["runId"])
         assert run["status"] == "SUCCESS", run
-        assert {s["stepKey"] for s in run["stepStats"]} >= {"datapackage", "datapackage_package_valid"}
+        assert {s["stepKey"] for s in run["stepStats"]} == {"report_text", "parsed_tables", "package_and_graph",
+                                                             "parsed_tables_plausible_vs_previous"}
 
         asset = graphql(port, METADATA, {"key": {"path": ["datapackage"]}})["assetOrError"]
         entries = {e["label"]: e for e in asset["assetMaterializations"][0]["metadataEntries"]}

@@ -1,12 +1,19 @@
-"""load_store builds (and rebuilds) the endpoint's on-disk store from the graphs and the vocabulary."""
+"""The on-disk store: rebuilt whole by load_store, or one package's named graph at a time by load_package."""
 
 from __future__ import annotations
 
+import shutil
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from pipelines.sparql import load_store
+from pipelines.paths import QUERIES_DIR
+from pipelines.sparql import load_store, run_query
+from pipelines.sparql.store import LAYOUT, load_package, package_graph_iri, rebuild_store, vocab_graph_iri
+from pipelines.sparql.query import vocabulary
+
+HOGARES = "/hogares-comunitarios/"
 
 
 def test_store_is_replaced_not_appended_to(graphs: list[Path], tmp_path: Path) -> None:
@@ -22,3 +29,84 @@ def test_store_is_replaced_not_appended_to(graphs: list[Path], tmp_path: Path) -
         "SELECT DISTINCT ?p WHERE { ?o <http://purl.org/linked-data/sdmx/2009/dimension#refPeriod> ?p }")}
     assert periods == {"https://w3id.org/rendicion-abierta/codigo/periodo/2021-C1"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]  # no scratch folders left behind
+
+
+def triples(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> set[tuple]:
+    return {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, graph)}
+
+
+def without_hogares(graph: Path, root: Path) -> Path:
+    """The same package's graph, re-materialised without one table's observations (fewer triples)."""
+    folder = root / graph.parent.name
+    folder.mkdir(parents=True)
+    kept = [t for t in ox.parse(path=str(graph), format=ox.RdfFormat.TURTLE) if HOGARES not in str(t.subject)]
+    (folder / graph.name).write_bytes(ox.serialize(kept, format=ox.RdfFormat.TURTLE))
+    return folder / graph.name
+
+
+def test_each_package_is_its_own_named_graph_and_reloading_one_leaves_the_other(
+        graphs: list[Path], tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    first, second = (load_package(g, location) for g in graphs)
+    assert not first.rebuilt and not second.rebuilt and second.packages == 2
+    iris = [package_graph_iri(g) for g in graphs]
+    assert iris == [f"https://w3id.org/rendicion-abierta/paquete/{g.parent.name}" for g in graphs]
+    with_store = ox.Store.read_only(str(location))
+    names = {g.value for g in with_store.named_graphs()}
+    assert set(iris) <= names and {vocab_graph_iri(v) for v in vocabulary()} <= names
+    untouched = triples(with_store, ox.NamedNode(iris[0]))
+    assert len(untouched) == first.triples
+    del with_store
+
+    changed = without_hogares(graphs[1], tmp_path / "cambiado")
+    again = load_package(changed, location)
+    assert again.graph == iris[1] and again.triples < second.triples
+
+    store = ox.Store.read_only(str(location))
+    assert triples(store, ox.NamedNode(iris[0])) == untouched  # the other period's graph as it was
+    assert len(triples(store, ox.NamedNode(iris[1]))) == again.triples
+    # The default graph is the merge of the named graphs: each triple once, nothing left of the old version.
+    merged = set().union(*(triples(store, g) for g in store.named_graphs() if g != LAYOUT.graph_name))
+    assert triples(store, ox.DefaultGraph()) == merged
+    query = (QUERIES_DIR / "beneficiarios-por-departamento.rq").read_text(encoding="utf-8")
+    assert store.query(query).serialize(format=ox.QueryResultsFormat.CSV) == run_query(query, [graphs[0], changed])
+
+
+def test_a_store_written_by_load_store_is_rebuilt_once_into_named_graphs(graphs: list[Path], tmp_path: Path) -> None:
+    location = tmp_path / "store"
+    load_store(graphs, location)  # everything in the default graph, no named graphs
+    loaded = load_package(graphs[1], location, every_package=lambda: list(graphs))
+    assert loaded.rebuilt and loaded.packages == 2 and loaded.total is not None
+    assert not load_package(graphs[1], location).rebuilt
+
+
+def many_packages(graph: Path, root: Path, count: int) -> list[Path]:
+    """`count` packages of other periods: the bundled graph under other package names."""
+    text = graph.read_text(encoding="utf-8")
+    name = graph.parent.name
+    paths = []
+    for number in range(count):
+        other = f"{name.rsplit('-', 2)[0]}-{1900 + number // 3}-{number % 3 + 1}"
+        folder = root / other
+        folder.mkdir(parents=True)
+        (folder / graph.name).write_text(text.replace(name, other), encoding="utf-8")
+        paths.append(folder / graph.name)
+    return paths
+
+
+def test_loading_one_more_period_into_a_store_with_many(graphs: list[Path], tmp_path: Path) -> None:
+    """Benchmark-style: the figures are printed, not asserted (machines differ)."""
+    count = 50
+    packages = many_packages(graphs[0], tmp_path / "paquetes", count)
+    location = tmp_path / "store"
+    rebuilt = rebuild_store(packages, location)
+    started = time.perf_counter()
+    reloaded = load_store(packages, tmp_path / "recarga")
+    reload_s = time.perf_counter() - started
+    one_more = load_package(graphs[1], location)
+    replaced = load_package(graphs[1], location)
+    assert one_more.packages == count + 1 and replaced.packages == count + 1
+    print(f"\n{count} paquetes ({reloaded} tripletas): recargar todo (load_store) {reload_s:.2f} s; "
+          f"reconstruir con grafos con nombre {rebuilt.seconds:.2f} s; un período más {one_more.seconds:.2f} s; "
+          f"reemplazar ese período {replaced.seconds:.2f} s")
+    shutil.rmtree(tmp_path / "recarga")
