@@ -50,12 +50,32 @@ def parser() -> argparse.ArgumentParser:
                        help="permite reemplazar un paquete construido desde otro archivo de informe")
     build.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",
                        help="procesos en paralelo (por defecto, uno por núcleo); la salida sigue el orden dado")
-    query = sub.add_parser("query", help="consulta SPARQL sobre los grafos; resultados en CSV (SPARQL 1.1)")
-    query.add_argument("query", metavar="FILE.rq", help="archivo con la consulta SPARQL")
+    query = sub.add_parser("query", help="consulta SPARQL (SELECT, ASK, CONSTRUCT, DESCRIBE) sobre los grafos",
+                           description="Sin --graph lee el almacén (RENDICION_ALMACEN) si existe; si no, carga "
+                                       "los grafos de datapackages/ en memoria. Siempre con vocab/.")
+    query.add_argument("query", metavar="FILE.rq", nargs="?",
+                       help="archivo con la consulta SPARQL; `-` la lee de la entrada estándar")
+    query.add_argument("-e", dest="expression", metavar="TEXTO", help="la consulta en la línea de órdenes")
+    query.add_argument("--format", choices=["csv", "tsv", "json", "ttl", "jsonld"], default=None,
+                       help="csv, tsv o json (resultados SPARQL 1.1) para SELECT/ASK, por defecto csv; "
+                            "ttl o jsonld para CONSTRUCT/DESCRIBE, por defecto ttl")
     query.add_argument("--graph", action="append", metavar="PATH",
-                       help="grafo a consultar (repetible; por defecto los de datapackages/)")
-    serve = sub.add_parser("serve", help="punto SPARQL de solo lectura (Oxigraph) en 127.0.0.1")
-    serve.add_argument("--port", type=int, default=7878, help="puerto (por defecto 7878)")
+                       help="grafo a consultar en memoria (repetible; por defecto el almacén o datapackages/)")
+    serve = sub.add_parser("serve", help="punto SPARQL de solo lectura e IRIs resolubles en 127.0.0.1",
+                           description="Recarga el almacén con datapackages/ y vocab/ y lo sirve: /query "
+                                       "(protocolo SPARQL 1.1), / (página de consulta) y cada IRI bajo la base "
+                                       "en su ruta. Límites y códigos de estado: queries/README.md.")
+    serve.add_argument("--port", type=int, default=None, help="puerto (por defecto $RENDICION_SPARQL_PUERTO o 7878)")
+    serve.add_argument("--timeout-s", type=_positive_float, default=None, metavar="N",
+                       help="segundos por consulta; después, HTTP 504 (por defecto $RENDICION_SPARQL_TIEMPO o 30)")
+    serve.add_argument("--max-rows", type=_positive_int, default=None, metavar="N",
+                       help="filas o tripletas por respuesta; más, HTTP 413 (por defecto 100000)")
+    serve.add_argument("--max-bytes", type=_positive_int, default=None, metavar="N",
+                       help="bytes por respuesta; más, HTTP 413 (por defecto 64 MiB)")
+    serve.add_argument("--allow-service", action="store_true",
+                       help="permite SERVICE (consultas federadas: el servidor llamaría a otros puntos)")
+    serve.add_argument("--no-reload", action="store_true",
+                       help="sirve el almacén tal como está (p. ej. el que mantiene Dagster) sin recargarlo")
     publish = sub.add_parser("publish", help="paquete(s) → portal CKAN, idempotente (token en $CKAN_API_TOKEN)")
     publish.add_argument("packages", nargs="*", metavar="PACKAGE_DIR",
                          help="carpeta(s) de paquete (por defecto todas las de datapackages/)")
@@ -65,6 +85,20 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("debe ser 1 o más")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("debe ser mayor que 0")
+    return value
+
+
+def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("debe ser 1 o más")

@@ -35,7 +35,18 @@ SPARQL_PORT = Setting("RENDICION_SPARQL_PUERTO", "7878", "puerto de `rendicion s
 SPARQL_ENDPOINT = Setting("RENDICION_SPARQL", "http://127.0.0.1:7878/query",
                           "URL del punto SPARQL que se anuncia en Dagster y en la documentación")
 BASE_IRI = Setting("RENDICION_BASE_IRI", "https://w3id.org/rendicion-abierta/",
-                   "IRI base de los datos de cada paquete (paquetes, conjuntos, observaciones)")
+                   "IRI base de los datos de cada paquete (paquetes, conjuntos, observaciones); `rendicion serve` "
+                   "responde cada IRI bajo ella en la misma ruta")
+SPARQL_TIMEOUT = Setting("RENDICION_SPARQL_TIEMPO", "30",
+                         "segundos que puede durar una consulta en `rendicion serve`; después, HTTP 504")
+SPARQL_MAX_ROWS = Setting("RENDICION_SPARQL_MAX_FILAS", "100000",
+                          "filas (o tripletas) como máximo en una respuesta de `rendicion serve`; más, HTTP 413")
+SPARQL_MAX_BYTES = Setting("RENDICION_SPARQL_MAX_BYTES", str(64 * 1024 * 1024),
+                           "bytes como máximo en una respuesta de `rendicion serve`; más, HTTP 413")
+SPARQL_MEMORY_MB = Setting("RENDICION_SPARQL_MEMORIA_MB", "2048",
+                           "memoria virtual (RLIMIT_AS) de cada proceso de consulta de `rendicion serve`; más, HTTP 503")
+SPARQL_WORKERS = Setting("RENDICION_SPARQL_PROCESOS", "2",
+                         "procesos de consulta de `rendicion serve` (consultas a la vez)")
 PORTAL_URL = Setting("CKAN_URL", "http://127.0.0.1:5000", "URL del portal CKAN")
 PORTAL_TOKEN = Setting("CKAN_API_TOKEN", "", "token de la API de CKAN (secreto: nunca en la línea de órdenes)",
                        secret=True)
@@ -44,8 +55,9 @@ PUBLISH_BACKOFF = Setting("RENDICION_PUBLISH_BACKOFF", "1.0", "espera inicial en
 DAGSTER_CONFIG = Setting("RENDICION_DAGSTER_CONFIG", "dagster.yaml",
                          "configuración de la instancia de Dagster (p. ej. dagster.postgres.yaml)")
 
-ALL: tuple[Setting, ...] = (REPORTS, PACKAGES, SERIES, STORE, SPARQL_PORT, SPARQL_ENDPOINT, BASE_IRI, PORTAL_URL,
-                            PORTAL_TOKEN, PUBLISH_RETRIES, PUBLISH_BACKOFF, DAGSTER_CONFIG)
+ALL: tuple[Setting, ...] = (REPORTS, PACKAGES, SERIES, STORE, SPARQL_PORT, SPARQL_ENDPOINT, BASE_IRI,
+                            SPARQL_TIMEOUT, SPARQL_MAX_ROWS, SPARQL_MAX_BYTES, SPARQL_MEMORY_MB, SPARQL_WORKERS,
+                            PORTAL_URL, PORTAL_TOKEN, PUBLISH_RETRIES, PUBLISH_BACKOFF, DAGSTER_CONFIG)
 
 
 def default_jobs() -> int:

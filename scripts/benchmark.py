@@ -10,7 +10,11 @@ Three parts:
 3. the backlog: report-sized inputs made from the bundled report with other
    figures and periods, built with `rendicion build --jobs N` in one command;
    reports/s, the projection for 3,000 (when a sample is run, it says so) and
-   the peak memory of all its processes together.
+   the peak memory of all its processes together;
+4. the SPARQL endpoint over many periods (graphs made from the bundled one by
+   rewriting its period IRIs): dereferencing an IRI (p50, p95; the goal is
+   p50 ≤ 20 ms), `rendicion query` on the on-disk store against reloading every
+   graph, and the endpoint's memory while a runaway query meets its limits.
 
 Figures depend on the machine and on what else runs on it; compare runs on the same one.
 Times are medians; CPU is user + system time of the process (and its children).
@@ -26,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 from pathlib import Path
 from typing import Callable
 
@@ -204,16 +209,95 @@ def backlog(count: int, jobs: int) -> None:
         line(f"memoria máxima, todos los procesos (objetivo ≤ {GOAL_MB:.0f} MB)", f"{peak[0]:7.0f} MB")
 
 
+def endpoint(periods: int, repeat: int = 100) -> None:
+    import socket
+    import urllib.request
+
+    from pipelines.sparql import Limits, load_store, start_server
+    from pipelines.sparql.query import default_graphs, disk_store, execute, memory_store
+
+    print(f"4. El punto SPARQL sobre {periods} períodos (grafos del informe incluido con otro período)")
+    bundled = default_graphs()[0]
+    source = bundled.read_text(encoding="utf-8")
+    package, period = bundled.parent.name, "2021-C1"  # sosep-informe-cuatrimestral-2021-1
+    with tempfile.TemporaryDirectory() as tmp:
+        graphs = []
+        for index in range(periods):
+            year, term = 2021 + index // 3, 1 + index % 3
+            folder = Path(tmp) / package.replace("2021-1", f"{year}-{term}")
+            folder.mkdir()
+            text = source.replace(package, folder.name).replace(period, f"{year}-C{term}")
+            (folder / "grafo.ttl").write_text(text, encoding="utf-8")
+            graphs.append(folder / "grafo.ttl")
+        location = Path(tmp) / "almacen"
+        start = time.perf_counter()
+        triples = load_store(graphs, location)
+        line(f"cargar el almacén ({triples:,} tripletas)", f"{time.perf_counter() - start:7.1f} s")
+        query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/rendicion-abierta/def#Programa> }"
+        for label, source_store in (("rendicion query, recargando cada grafo", lambda: memory_store(graphs)),
+                                    ("rendicion query, almacén en disco", lambda: disk_store(location))):
+            start = time.perf_counter()
+            execute(source_store(), query, "csv")
+            line(label, f"{time.perf_counter() - start:7.2f} s")
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = start_server(location, port, limits=Limits(timeout_s=30, memory_mb=2048), quiet=True)
+        site = f"http://127.0.0.1:{port}/"
+        last = graphs[-1].parent.name
+        iris = {"departamento": "codigo/departamento/16", "programa": "codigo/programa/sosep/hogares-comunitarios",
+                "observación": f"paquete/{last}/albergues/fila/01/albergues", "ontología (#)": "def"}
+        try:
+            for accept, name in (("text/turtle", "Turtle"), ("application/ld+json", "JSON-LD"), ("text/html", "HTML")):
+                for what, path in iris.items():
+                    times = []
+                    for _ in range(repeat):
+                        start = time.perf_counter()
+                        with urllib.request.urlopen(urllib.request.Request(site + path, headers={"Accept": accept})) as r:
+                            r.read()
+                        times.append((time.perf_counter() - start) * 1000)
+                    times.sort()
+                    line(f"IRI → {name}, {what} (p50 / p95; objetivo p50 ≤ 20)",
+                         f"{statistics.median(times):5.1f} / {times[int(repeat * 0.95) - 1]:5.1f} ms")
+            runaway = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+            peak, done = [0.0], threading.Event()
+
+            def sample() -> None:
+                while not done.is_set():
+                    peak[0] = max(peak[0], _tree_rss_mb(server.pid))
+                    time.sleep(0.02)
+
+            sampler = threading.Thread(target=sample)
+            sampler.start()
+            start = time.perf_counter()
+            request = urllib.request.Request(site + "query", data=runaway.encode(),
+                                             headers={"Content-Type": "application/sparql-query"})
+            try:
+                status = urllib.request.urlopen(request).status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            done.set()
+            sampler.join()
+            line(f"consulta desbocada (ORDER BY sobre producto cruzado): HTTP {status}",
+                 f"{time.perf_counter() - start:7.2f} s")
+            line("memoria máxima del punto (front + 2 procesos de consulta)", f"{peak[0]:7.0f} MB")
+        finally:
+            server.terminate()
+            server.wait()
+
+
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     args.add_argument("--muestra", type=int, default=300, help="informes del atraso a construir (por defecto 300)")
     args.add_argument("--trabajos", type=int, default=2, help="procesos de rendicion build (por defecto 2)")
     args.add_argument("--repeticiones", type=int, default=7, help="corridas de la parte 1 (por defecto 7)")
+    args.add_argument("--periodos", type=int, default=200, help="períodos en el almacén de la parte 4 (por defecto 200)")
     options = args.parse_args()
     print(f"informe: {REPORT.name}; núcleos de esta máquina: {os.cpu_count()}")
     one_report(options.repeticiones)
     stages()
     backlog(options.muestra, options.trabajos)
+    endpoint(options.periodos)
 
 
 if __name__ == "__main__":

@@ -1,19 +1,32 @@
-"""The read-only Oxigraph endpoint answers the cookbook over HTTP and refuses updates."""
+"""The endpoint over real servers: the cookbook over HTTP, honest status codes, caps, CORS, SERVICE, updates.
+
+Two servers on the two periods' store: one started with `start_server` (20 s per query, 5000 rows, 1 GB
+per worker), one with the real command line, `rendicion serve --no-reload --timeout-s 1` with small caps,
+SERVICE allowed and one worker, so a runaway query meets each limit in about a second.
+"""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
-from pipelines.paths import QUERIES_DIR
-from pipelines.sparql import endpoint_url, load_store, run_query, start_server
+from pipelines.paths import QUERIES_DIR, ROOT
+from pipelines.sparql import Limits, endpoint_url, load_store, run_query, start_server
 
 pytestmark = pytest.mark.services
+
+CROSS_JOIN_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # ~250 M rows: seconds of work
+CROSS_JOIN_SORTED = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"  # sorts them all: gigabytes
 
 
 def free_port() -> int:
@@ -22,63 +35,171 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def post(url: str, body: str, content_type: str) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body.encode("utf-8"),
-                                     headers={"Content-Type": content_type, "Accept": "text/csv"})
+def call(url: str, body: str | None = None, content_type: str = "application/sparql-query",
+         accept: str = "text/csv", method: str | None = None,
+         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP request: status, headers (lower-case names), body; error statuses are answers too."""
+    data = None if body is None else body.encode("utf-8")
+    all_headers = {"Accept": accept, **({"Content-Type": content_type} if data is not None else {}), **(headers or {})}
+    request = urllib.request.Request(url, data=data, headers=all_headers, method=method)
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read()
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, error.read()
+        return error.code, {k.lower(): v for k, v in error.headers.items()}, error.read()
+
+
+def post(url: str, body: str, content_type: str = "application/sparql-query") -> tuple[int, bytes]:
+    status, _, answer = call(url, body, content_type)
+    return status, answer
 
 
 @pytest.fixture(scope="module")
-def endpoint(graphs: list[Path], tmp_path_factory: pytest.TempPathFactory):
+def store(graphs: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     location = tmp_path_factory.mktemp("oxigraph") / "store"
-    count = load_store(graphs, location)
-    assert count > 10000
+    assert load_store(graphs, location) > 10000
+    return location
+
+
+@pytest.fixture(scope="module")
+def endpoint(store: Path) -> Iterator[str]:
     port = free_port()
-    process = start_server(location, port, timeout_s=10)
+    process = start_server(store, port, limits=Limits(timeout_s=20, max_rows=5000, memory_mb=1024, workers=2))
     try:
-        yield endpoint_url(port), location
+        yield endpoint_url(port)
     finally:
         process.terminate()
         process.wait(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def strict(store: Path, endpoint: str) -> Iterator[str]:
+    """`rendicion serve` itself, as an operator would start it, with every limit small."""
+    env = {**os.environ, "RENDICION_ALMACEN": str(store), "RENDICION_SPARQL_MEMORIA_MB": "1024",
+           "RENDICION_SPARQL_PROCESOS": "1"}
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "serve", "--no-reload", "--port", str(port), "--timeout-s", "1",
+         "--max-rows", "50", "--max-bytes", "20000", "--allow-service"],
+        stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert "tripletas de el almacén" in first and "límite 1 s y 50 filas" in first and "SERVICE permitido" in first
+        assert process.stdout.readline().strip() == endpoint_url(port)
+        yield endpoint_url(port)
+    finally:
+        process.terminate()
+        assert process.wait(timeout=10) == 0
+
+
 @pytest.mark.parametrize("name", sorted(p.stem for p in QUERIES_DIR.glob("*.rq")))
-def test_endpoint_answers_each_cookbook_query_like_the_command(
-        name: str, endpoint: tuple[str, Path], graphs: list[Path]) -> None:
-    url, _ = endpoint
+def test_endpoint_answers_each_cookbook_query_like_the_command(name: str, endpoint: str, graphs: list[Path]) -> None:
     text = (QUERIES_DIR / f"{name}.rq").read_text(encoding="utf-8")
-    status, body = post(url, text, "application/sparql-query")
+    status, body = post(endpoint, text)
     assert status == 200
     assert body == run_query(text, graphs)
     assert b"2021-C1" in body and b"2021-C2" in body
 
 
-def test_get_with_query_parameter_works_too(endpoint: tuple[str, Path]) -> None:
-    url, _ = endpoint
-    query = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://purl.org/linked-data/cube#Observation> }")
-    request = urllib.request.Request(f"{url}?query={query}", headers={"Accept": "text/csv"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        lines = response.read().decode().split("\r\n")
+def test_get_with_query_parameter_and_a_form_post_work_too(endpoint: str) -> None:
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <http://purl.org/linked-data/cube#Observation> }"
+    status, headers, body = call(f"{endpoint}?query={urllib.parse.quote(query)}")
+    lines = body.decode().split("\r\n")
+    assert status == 200 and headers["content-type"].startswith("text/csv")
     assert lines[0] == "n" and int(lines[1]) > 1000
+    status, headers, body = call(endpoint, urllib.parse.urlencode({"query": query, "format": "json"}),
+                                 "application/x-www-form-urlencoded", accept="*/*")
+    assert status == 200 and headers["content-type"] == "application/sparql-results+json"
+    status, headers, body = call(endpoint, f"CONSTRUCT WHERE {{ <{DEPARTMENT}> ?p ?o }}", accept="application/ld+json")
+    assert status == 200 and headers["content-type"] == "application/ld+json" and b"Alta Verapaz" in body
 
 
-def test_updates_are_refused(endpoint: tuple[str, Path]) -> None:
-    url, _ = endpoint
+def test_a_syntax_error_is_400_with_a_spanish_message(endpoint: str) -> None:
+    status, headers, body = call(endpoint, "SELEC ?x WHERE {}")
+    assert status == 400 and headers["content-type"].startswith("text/plain")
+    assert body.decode().startswith("Error de sintaxis: la consulta SPARQL no es válida")
+
+
+def test_service_is_refused_unless_allowed(endpoint: str, strict: str) -> None:
+    federated = f"SELECT ?n WHERE {{ SERVICE <{endpoint}> {{ SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} }} }}"
+    for query in (federated, f"ASK {{ FILTER EXISTS {{ OPTIONAL {{ SERVICE SILENT <{endpoint}> {{ ?s ?p ?o }} }} }} }}"):
+        status, body = post(endpoint, query)
+        assert status == 400 and "SERVICE está desactivado" in body.decode()
+    # the word elsewhere is no SERVICE call
+    status, body = post(endpoint, 'SELECT ?service WHERE { BIND("SERVICE" AS ?service) } # SERVICE <x:y> {}')
+    assert status == 200
+    # `rendicion serve --allow-service` does call out: here, to the other server
+    status, body = post(strict, federated)
+    assert status == 200 and int(body.split(b"\r\n")[1]) > 10000
+
+
+def test_cors_headers_and_preflight(endpoint: str) -> None:
+    status, headers, _ = call(endpoint, method="OPTIONS", headers={
+        "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert status == 204
+    assert headers["access-control-allow-origin"] == "*"
+    assert "POST" in headers["access-control-allow-methods"]
+    assert "content-type" in headers["access-control-allow-headers"].lower()
+    for answer in (call(f"{endpoint}?query=ASK%7B%7D"), call(endpoint, "SELEC"), call(endpoint.replace("/query", "/"))):
+        assert answer[1]["access-control-allow-origin"] == "*"
+
+
+def test_updates_are_refused_with_403(endpoint: str) -> None:
     update = "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }"
-    status, _ = post(url.replace("/query", "/update"), update, "application/sparql-update")
-    assert status in (403, 405)
-    status, body = post(url, "ASK { <http://example.org/a> ?p ?o }", "application/sparql-query")
+    assert post(endpoint.replace("/query", "/update"), update, "application/sparql-update")[0] == 403
+    assert post(endpoint, update, "application/sparql-update")[0] == 403
+    assert post(endpoint, update)[0] == 403  # an update sent as a query
+    assert call(f"{endpoint}?update={urllib.parse.quote(update)}")[0] == 403
+    status, body = post(endpoint, "ASK { <http://example.org/a> ?p ?o }")
     assert status == 200 and b"false" in body.lower()
 
 
-def test_serve_loads_the_graphs_and_prints_its_url(graphs: list[Path], tmp_path: Path) -> None:
-    import subprocess
-    import sys
+def test_the_root_is_a_query_page(endpoint: str) -> None:
+    status, headers, body = call(endpoint.replace("/query", "/"), accept="text/html")
+    assert status == 200 and headers["content-type"].startswith("text/html")
+    assert b'<form id="f" method="get" action="/query">' in body and "Consulta SPARQL".encode() in body
 
+
+def test_a_query_past_the_timeout_is_504_and_the_next_one_works(strict: str) -> None:
+    started = time.monotonic()
+    status, headers, body = call(strict, CROSS_JOIN_COUNT)
+    assert status == 504 and time.monotonic() - started < 5
+    assert "superó el límite de 1 s" in body.decode() and headers["content-type"].startswith("text/plain")
+    assert post(strict, "ASK {}") == (200, b"true")  # a fresh worker took the killed one's place
+
+
+def test_a_query_past_the_memory_limit_is_503_not_a_bigger_server(endpoint: str) -> None:
+    """On the server with 20 s per query: the memory cap, not the clock, stops this one (in ~0.5 s)."""
+    started = time.monotonic()
+    status, body = post(endpoint, CROSS_JOIN_SORTED)
+    assert status == 503 and "más memoria que el límite de 1024 MB" in body.decode()
+    assert time.monotonic() - started < 15
+    assert post(endpoint, "ASK {}") == (200, b"true")
+
+
+def test_results_past_the_caps_are_413_not_a_truncated_200(strict: str, endpoint: str) -> None:
+    rows = "SELECT ?s WHERE { ?s a <http://purl.org/linked-data/cube#Observation> }"
+    status, body = post(strict, rows)
+    assert status == 413 and "máximo de 50 filas" in body.decode()
+    status, body = post(strict, rows + " LIMIT 50")
+    assert status == 200 and body.count(b"\r\n") == 51
+    status, _, body = call(strict, "CONSTRUCT WHERE { ?s ?p ?o }", accept="text/turtle")
+    assert status == 413 and "50 tripletas" in body.decode()
+    status, _, body = call(strict, "CONSTRUCT WHERE { ?s ?p ?o }")  # asked as CSV: no such thing for a graph
+    assert status == 406 and "use ttl, jsonld" in body.decode()
+    long_values = ("SELECT (CONCAT(STR(?s), STR(?s), STR(?s), STR(?s), STR(?s)) AS ?x) "
+                   "WHERE { ?s a <http://purl.org/linked-data/cube#Observation> } LIMIT 45")  # ~500 bytes a row
+    status, body = post(strict, long_values)
+    assert status == 413 and "máximo de 20000 bytes" in body.decode()
+    assert post(endpoint, "SELECT * WHERE { ?s ?p ?o }")[0] == 413  # 5000 rows on the other server
+
+
+DEPARTMENT = "https://w3id.org/rendicion-abierta/codigo/departamento/16"
+
+
+def test_serve_loads_the_graphs_and_prints_its_url(graphs: list[Path], tmp_path: Path) -> None:
     port = free_port()
     script = ("import sys; from pathlib import Path; from pipelines.sparql import serve; "
               "sys.exit(serve(port=int(sys.argv[1]), graph_paths=[Path(p) for p in sys.argv[3:]], "
@@ -86,12 +207,14 @@ def test_serve_loads_the_graphs_and_prints_its_url(graphs: list[Path], tmp_path:
     process = subprocess.Popen([sys.executable, "-c", script, str(port), str(tmp_path / "store"),
                                 *map(str, graphs)], stdout=subprocess.PIPE, text=True)
     try:
+        assert process.stdout is not None
         lines = [process.stdout.readline(), process.stdout.readline()]
         assert "tripletas" in lines[0] and "solo lectura" in lines[0]
         assert lines[1].strip() == f"http://127.0.0.1:{port}/query"
-        status, body = post(lines[1].strip(), (QUERIES_DIR / "cobertura-departamental.rq").read_text(),
-                            "application/sparql-query")
+        status, body = post(lines[1].strip(), (QUERIES_DIR / "cobertura-departamental.rq").read_text())
         assert status == 200 and body.count(b"\r\n") == 45  # header + 22 departments × 2 periods
+        status, _, body = call(f"http://127.0.0.1:{port}/def", accept="text/turtle")  # the vocabulary is served
+        assert status == 200 and b"owl:Ontology" in body
     finally:
         process.terminate()
         process.wait(timeout=10)

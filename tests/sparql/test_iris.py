@@ -1,0 +1,124 @@
+"""IRIs that resolve: `rendicion serve` answers each IRI under the base at the same path, by content negotiation."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Iterator
+
+import pyoxigraph as ox
+import pytest
+
+from pipelines.sparql import Limits, load_store, start_server
+
+pytestmark = pytest.mark.services
+
+BASE = "https://w3id.org/rendicion-abierta/"
+DEPARTMENT = "codigo/departamento/16"
+PROGRAM = "codigo/programa/sosep/hogares-comunitarios"
+OBSERVATION = "paquete/sosep-informe-cuatrimestral-2021-1/albergues/fila/01/albergues"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def get(url: str, accept: str) -> tuple[int, str, bytes]:
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers["Content-Type"], response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers["Content-Type"], error.read()
+
+
+def triples(body: bytes, fmt: ox.RdfFormat) -> set[ox.Triple]:
+    return {quad.triple for quad in ox.parse(body, format=fmt)}
+
+
+@pytest.fixture(scope="module")
+def site(graphs: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    location = tmp_path_factory.mktemp("iris") / "store"
+    load_store(graphs, location)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = start_server(location, port, limits=Limits(workers=1))
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_department_in_turtle_is_its_triples_as_subject(site: str) -> None:
+    status, kind, body = get(site + DEPARTMENT, "text/turtle")
+    assert status == 200 and kind.startswith("text/turtle")
+    found = triples(body, ox.RdfFormat.TURTLE)
+    iri = ox.NamedNode(BASE + DEPARTMENT)
+    assert {t.subject for t in found} == {iri}
+    assert ox.Triple(iri, ox.NamedNode(SKOS + "prefLabel"), ox.Literal("Alta Verapaz", language="es")) in found
+    assert ox.Triple(iri, ox.NamedNode(SKOS + "notation"), ox.Literal("16")) in found
+
+
+def test_a_program_in_json_ld_is_the_same_description(site: str) -> None:
+    status, kind, body = get(site + PROGRAM, "application/ld+json")
+    assert status == 200 and kind == "application/ld+json"
+    document = json.loads(body)
+    assert document[0]["@id"] == BASE + PROGRAM
+    _, _, turtle = get(site + PROGRAM, "text/turtle")
+    assert triples(body, ox.RdfFormat.JSON_LD) == triples(turtle, ox.RdfFormat.TURTLE)
+    labels = {(t.object.value, t.object.language) for t in triples(turtle, ox.RdfFormat.TURTLE)
+              if t.predicate == ox.NamedNode(SKOS + "prefLabel")}
+    assert ("Hogares Comunitarios", "es") in labels
+
+
+def test_an_observation_for_a_browser_is_a_spanish_page_with_local_links(site: str) -> None:
+    status, kind, body = get(site + OBSERVATION, BROWSER)
+    page = body.decode("utf-8")
+    assert status == 200 and kind.startswith("text/html")
+    assert '<html lang="es">' in page and "<h1>Observación /" + OBSERVATION + "</h1>" in page
+    assert "período de referencia" in page and "enero–abril de 2021" in page  # labels, Spanish
+    assert 'href="/codigo/periodo/2021-C1"' in page  # links under the base stay on this server
+    assert 'href="/def#lineaInforme"' in page and ">línea del informe<" in page
+    assert not re.search(r'href="https://w3id\.org/rendicion-abierta/', page)
+    assert "<td>1 <small>xsd:integer</small></td>" in page  # the value
+    assert 'href="http://www.wikidata.org/' not in page and 'href="http://purl.org/linked-data/cube#dataSet"' in page
+
+
+def test_hash_terms_are_answered_by_their_document_with_anchors(site: str) -> None:
+    status, _, body = get(site + "def", BROWSER)
+    page = body.decode("utf-8")
+    assert status == 200 and "<h1>Vocabulario de rendición abierta</h1>" in page
+    assert '<h2 id="programa">programa' in page and '<h2 id="Cuatrimestre">Cuatrimestre' in page
+    _, _, turtle = get(site + "def", "text/turtle")
+    subjects = {t.subject.value for t in triples(turtle, ox.RdfFormat.TURTLE)}
+    assert {BASE + "def", BASE + "def#programa", BASE + "def#total"} <= subjects
+    status, _, measure = get(site + "def/medida/sosep/asignado", "text/turtle")
+    assert status == 200 and BASE + "def/medida/sosep/asignado" in {
+        t.subject.value for t in triples(measure, ox.RdfFormat.TURTLE)}
+
+
+def test_blank_nodes_are_described_with_their_subject(site: str) -> None:
+    status, _, body = get(site + "def/forma", "text/turtle")
+    found = triples(body, ox.RdfFormat.TURTLE)
+    blank = {t.subject for t in found if isinstance(t.subject, ox.BlankNode)}
+    assert status == 200 and blank
+    reached = {t.object for t in found if isinstance(t.object, ox.BlankNode)}
+    assert blank <= reached  # every blank node described is reached from the shapes, nested ones included
+
+
+def test_an_unknown_iri_is_404_with_a_short_spanish_message(site: str) -> None:
+    status, kind, body = get(site + "codigo/departamento/99", "text/turtle")
+    assert status == 404 and kind.startswith("text/plain")
+    assert body.decode() == f"No hay datos de {BASE}codigo/departamento/99 en este servidor.\n"
+    status, kind, body = get(site + "no/existe", BROWSER)
+    assert status == 404 and kind.startswith("text/html") and "No encontrado" in body.decode()
+
+
+def test_an_unavailable_format_is_406_and_format_parameter_overrides(site: str) -> None:
+    assert get(site + DEPARTMENT, "image/png")[0] == 406
+    status, kind, _ = get(site + DEPARTMENT + "?format=jsonld", BROWSER)
+    assert status == 200 and kind == "application/ld+json"
