@@ -13,6 +13,7 @@ from typing import Iterator
 import pyoxigraph as ox
 import pytest
 
+from pipelines.paths import ROOT
 from pipelines.sparql import Limits, load_store, start_server
 
 pytestmark = pytest.mark.services
@@ -122,3 +123,29 @@ def test_an_unavailable_format_is_406_and_format_parameter_overrides(site: str) 
     assert get(site + DEPARTMENT, "image/png")[0] == 406
     status, kind, _ = get(site + DEPARTMENT + "?format=jsonld", BROWSER)
     assert status == 200 and kind == "application/ld+json"
+
+
+def w3id(path: str) -> tuple[str, int]:
+    """Where docs/w3id/rendicion-abierta/.htaccess sends https://w3id.org/rendicion-abierta/<path>, and how.
+
+    Apache matches each RewriteRule's pattern against the path under the folder; the first match
+    with [L] decides. The patterns there are plain regular expressions Python reads the same way.
+    """
+    rules = (ROOT / "docs" / "w3id" / "rendicion-abierta" / ".htaccess").read_text(encoding="utf-8")
+    for pattern, target, flags in re.findall(r"^RewriteRule (\S+) (\S+) \[(\S+)\]$", rules, re.MULTILINE):
+        found = re.match(pattern, path)
+        if found:
+            status = int(re.search(r"R=(\d+)", flags).group(1))  # type: ignore[union-attr]
+            return found.expand(target.replace("$", "\\")), status
+    raise AssertionError(f"ninguna regla para {path}")
+
+
+@pytest.mark.parametrize("path", [DEPARTMENT, PROGRAM, OBSERVATION, "def", "def/medida/sosep/asignado"])
+def test_the_w3id_rules_send_each_iri_to_its_path_on_the_server(site: str, path: str) -> None:
+    target, status = w3id(path)
+    assert status == 303 and target == "https://datos.example.org/" + path
+    local = target.replace("https://datos.example.org/", site)
+    for accept in ("text/turtle", BROWSER):
+        assert get(local, accept)[:2] == get(site + path, accept)[:2] and get(local, accept)[0] == 200
+    assert w3id("sparql") == ("https://datos.example.org/query", 307)
+    assert w3id("") == ("https://datos.example.org/", 303)
