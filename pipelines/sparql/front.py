@@ -55,13 +55,18 @@ class Front(ThreadingHTTPServer):
 
     def __init__(self, port: int, location: Path, limits: Limits, bases: list[str]) -> None:
         self.limits = limits
-        self.describer = Describer(disk_store(location), bases, hash_documents(vocabulary(), bases))
-        self.pool = Pool(location, limits.workers, limits.memory_mb, limits.timeout_s)
-        super().__init__(("127.0.0.1", port), Handler)
+        super().__init__(("127.0.0.1", port), Handler)  # a port in use fails here, before any worker starts
+        try:
+            self.describer = Describer(disk_store(location), bases, hash_documents(vocabulary(), bases))
+            self.pool = Pool(location, limits.workers, limits.memory_mb, limits.timeout_s)
+        except BaseException:
+            super().server_close()
+            raise
 
     def server_close(self) -> None:
         super().server_close()
-        self.pool.close()
+        if hasattr(self, "pool"):
+            self.pool.close()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -106,11 +111,24 @@ class Handler(BaseHTTPRequestHandler):
             elif "query" not in params:
                 self.send(Reply(303, "text/plain; charset=utf-8", b""), {"Location": "/"})
             else:
-                self.query(params["query"][0], params)
+                self.query(params["query"][0], params, head)
         elif url.path == "/update":
             self.refuse(403, READ_ONLY)
         else:
             self.dereference(url.path, params, head)
+
+    def handle_one_request(self) -> None:
+        """Any unexpected failure is a 500 with a Spanish line, not a dropped connection."""
+        try:
+            super().handle_one_request()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client left
+        except Exception as error:  # noqa: BLE001 (the last net: the answer must still be HTTP)
+            self.close_connection = True
+            try:
+                self.refuse(500, f"Error interno del servidor: {type(error).__name__}")
+            except OSError:
+                pass
 
     def do_HEAD(self) -> None:  # noqa: N802
         self.do_GET(head=True)
@@ -143,7 +161,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # -------------------------------------------------------------- the two kinds of answer
 
-    def query(self, text: str, params: dict[str, list[str]]) -> None:
+    def query(self, text: str, params: dict[str, list[str]], head: bool = False) -> None:
         limits = self.server.limits
         if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
             return self.refuse(413, f"La consulta supera {MAX_QUERY_BYTES} bytes")
@@ -158,7 +176,7 @@ class Handler(BaseHTTPRequestHandler):
                                     "llama a otros puntos SPARQL")
         request = {"query": text, "accept": self.headers.get("Accept"), "format": params.get("format", [None])[0],
                    "max_rows": limits.max_rows, "max_bytes": limits.max_bytes}
-        self.send(self.server.pool.run(request), {"Vary": "Accept"})
+        self.send(self.server.pool.run(request), {"Vary": "Accept"}, head)
 
     def dereference(self, path: str, params: dict[str, list[str]], head: bool) -> None:
         describer = self.server.describer

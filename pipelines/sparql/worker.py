@@ -178,8 +178,10 @@ class Pool:
         workers = [Worker(location, memory_mb) for _ in range(size)]  # started together, ~0.3 s each
         for worker in workers:
             if not worker.wait_ready(time.monotonic() + STARTUP_S):
+                codes = [other.kill() for other in workers]
                 raise RuntimeError(f"un proceso de consulta no pudo abrir el almacén {location} "
-                                   f"(código {worker.kill()})")
+                                   f"(código {codes[workers.index(worker)]})")
+        for worker in workers:
             self.idle.put(worker)
 
     def run(self, request: dict) -> Reply:
