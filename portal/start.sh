@@ -2,16 +2,20 @@
 # Start the local CKAN 2.12 portal (http://127.0.0.1:5000 by default), idempotently.
 #
 # Settings (environment; see portal/README.md):
-#   RENDICION_PORTAL_DB       PostgreSQL database, and the name of its role (default ckan_rendicion)
+#   RENDICION_PORTAL_DB       PostgreSQL database, and the name of its role (default ckan_rendicion);
+#                             the DataStore lives in <DB>_datastore, written by the role <DB>_ds_escritura
+#                             and read by the read-only role <DB>_ds_lectura
 #   RENDICION_PORTAL_PORT     port on 127.0.0.1 (default 5000)
 #   RENDICION_PORTAL_STATE    state folder (default .portal; relative paths are from the repository):
-#                             ckan.ini, token, admin-password, db-password, ckan.log, ckan.pid, storage/
+#                             ckan.ini, token, admin-password, db-password, datastore-write-password,
+#                             datastore-read-password, ckan.log, ckan.pid, storage/
 #   RENDICION_PORTAL_STORAGE  file store (default <state folder>/storage)
 # CKAN's virtualenv is always .portal/venv, shared by every portal of this checkout.
 #
 # Nothing is ever dropped or emptied: an existing portal database is reused (its schema brought
-# up to date with `ckan db upgrade`, which is idempotent) and a database or role this script did
-# not make stops it with a one-line message. Secrets (database password, sysadmin password, API
+# up to date with `ckan db upgrade`, which is idempotent; the DataStore's permissions with
+# `ckan datastore set-permissions`, idempotent too) and a database or role this script did not
+# make stops it with a one-line message. Secrets (database password, sysadmin password, API
 # token) never appear on a command line, and every file written here is private (umask 077).
 # On a running, healthy portal this returns in well under a second.
 set -euo pipefail
@@ -30,11 +34,18 @@ LOG="$STATE/ckan.log"
 TOKEN_FILE="$STATE/token"
 ADMIN_PASSWORD_FILE="$STATE/admin-password"
 DB_PASSWORD_FILE="$STATE/db-password"
+DS_DB="${DB}_datastore"          # the DataStore's own database (tables loaded by the publisher)
+DS_WRITE="${DB}_ds_escritura"    # writes it (CKAN's datastore_create/upsert/delete)
+DS_READ="${DB}_ds_lectura"       # reads it only (datastore_search, datastore_search_sql, the views)
+DS_WRITE_PASSWORD_FILE="$STATE/datastore-write-password"
+DS_READ_PASSWORD_FILE="$STATE/datastore-read-password"
 HOST=127.0.0.1
 URL="http://$HOST:$PORT"
 ROLE=$DB
 ADMIN=rendicion-admin
-PLUGINS="activity dcat dcat_json_interface structured_data pgsearch"
+# datastore: tables queryable through the API; datatables_view: the table view; charts_view
+# (ckanext-charts): the chart views the publisher declares.
+PLUGINS="activity dcat dcat_json_interface structured_data pgsearch datastore datatables_view charts_view"
 CKAN="$VENV/bin/ckan"
 MARK="rendicion portal/start.sh"  # comment on the roles and databases this script created
 if [ "$DB" = ckan_rendicion ]; then SITE_ID=rendicion; else SITE_ID=$DB; fi  # Redis key prefix
@@ -45,8 +56,8 @@ die() {
   if [ -s "$LOG" ]; then say "last lines of $LOG:"; tail -n 40 "$LOG" >&2; fi
   exit 1
 }
-[[ $DB =~ ^[a-z_][a-z0-9_]{0,62}$ ]] \
-  || die "RENDICION_PORTAL_DB must be a PostgreSQL name in lowercase letters, digits and _ (got '$DB')"
+[[ $DB =~ ^[a-z_][a-z0-9_]{0,48}$ ]] \
+  || die "RENDICION_PORTAL_DB must be a PostgreSQL name in lowercase letters, digits and _, at most 49 characters (the DataStore's names add up to 14; got '$DB')"
 [[ $PORT =~ ^[0-9]{2,5}$ ]] || die "RENDICION_PORTAL_PORT must be a port number (got '$PORT')"
 
 status_ok() { curl -fsS --max-time 3 "$URL/api/3/action/status_show" >/dev/null 2>&1; }
@@ -75,7 +86,8 @@ STAMP=$(cat "$ROOT/portal/requirements.txt" "$ROOT/portal/ckanext-pgsearch/pypro
 healthy() {
   if status_ok; then
     our_pid_alive || die "something else answers on $URL (not the portal started from $STATE); stop it first, or choose another port: RENDICION_PORTAL_PORT=5002 make portal"
-    [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$STAMP" ] && [ -s "$DB_PASSWORD_FILE" ] && token_ok
+    [ "$(cat "$VENV/.stamp" 2>/dev/null)" = "$STAMP" ] && [ -s "$DB_PASSWORD_FILE" ] && [ -e "$STATE/datastore.ok" ] \
+      && grep -qxF "ckan.plugins = $PLUGINS" "$INI" 2>/dev/null && token_ok
   else
     return 1
   fi
@@ -154,6 +166,24 @@ if [ "$db_exists" = t ]; then  # ours if this script made it, or an earlier star
 elif [ "$role_exists" = t ] && [ "$role_note" != "$MARK" ]; then
   die "PostgreSQL role $ROLE exists and was not created by portal/start.sh (left untouched); $ELSEWHERE"
 fi
+# The DataStore's database and roles: the same rules, checked before anything is created.
+found=$(psql_admin postgres -c "SELECT
+    EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$DS_WRITE'),
+    coalesce((SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = '$DS_WRITE'), ''),
+    EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$DS_READ'),
+    coalesce((SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = '$DS_READ'), ''),
+    EXISTS (SELECT 1 FROM pg_database WHERE datname = '$DS_DB'),
+    coalesce((SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '$DS_DB'), ''),
+    coalesce((SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '$DS_DB'), '')")
+IFS='|' read -r ds_write_exists ds_write_note ds_read_exists ds_read_note ds_db_exists ds_db_owner ds_db_note <<<"$found"
+if [ "$ds_db_exists" = t ] && { [ "$ds_db_owner" != "$DS_WRITE" ] || [ "$ds_db_note" != "$MARK" ]; }; then
+  die "database $DS_DB exists and is not a DataStore made by portal/start.sh (left untouched); $ELSEWHERE"
+fi
+for pair in "$DS_WRITE:$ds_write_exists:$ds_write_note" "$DS_READ:$ds_read_exists:$ds_read_note"; do
+  IFS=: read -r name exists note <<<"$pair"
+  [ "$exists" != t ] || [ "$note" = "$MARK" ] \
+    || die "PostgreSQL role $name exists and was not created by portal/start.sh (left untouched); $ELSEWHERE"
+done
 
 ini_db_password() {  # the password in an existing ckan.ini (kept there by an earlier start.sh)
   local line
@@ -161,10 +191,10 @@ ini_db_password() {  # the password in an existing ckan.ini (kept there by an ea
   [[ $line =~ ://[^:@/]+:([^@]*)@ ]] && printf '%s' "${BASH_REMATCH[1]}"
   return 0
 }
-role_accepts() {  # role_accepts PASSWORD: a login with it works (through a private password file)
-  local passfile="$STATE/.pgpass.$$" ok=1
-  printf '127.0.0.1:5432:*:%s:%s\n' "$ROLE" "$1" > "$passfile"
-  if PGPASSFILE=$passfile psql -h 127.0.0.1 -U "$ROLE" -d postgres -w -qtAX -c 'SELECT 1' >/dev/null 2>&1; then ok=0; fi
+role_accepts() {  # role_accepts PASSWORD [ROLE]: a login with it works (through a private password file)
+  local passfile="$STATE/.pgpass.$$" ok=1 role=${2:-$ROLE}
+  printf '127.0.0.1:5432:*:%s:%s\n' "$role" "$1" > "$passfile"
+  if PGPASSFILE=$passfile psql -h 127.0.0.1 -U "$role" -d postgres -w -qtAX -c 'SELECT 1' >/dev/null 2>&1; then ok=0; fi
   rm -f "$passfile"
   return $ok
 }
@@ -199,18 +229,62 @@ elif [ ! -e "$STATE/db.ok" ]; then
 fi
 [ "$db_note" = "$MARK" ] || psql_admin postgres -c "COMMENT ON DATABASE $DB IS '$MARK'"
 
+# 4b. The DataStore: a write role, a read-only role (each with a random password kept in a private
+# file, set through psql's stdin) and their own database; `ckan datastore set-permissions` in step 6.
+ds_role() {  # ds_role ROLE EXISTS PASSWORD_FILE VARIABLE: the role has the file's password, left in VARIABLE
+  local role=$1 exists=$2 file=$3 secret="" sql=""
+  [ -s "$file" ] && secret=$(<"$file")
+  if [ "$exists" != t ]; then
+    secret=${secret:-$(new_secret)}
+    sql="CREATE ROLE $role LOGIN PASSWORD '$secret';"
+  elif [ -n "$secret" ]; then
+    role_accepts "$secret" "$role" \
+      || die "role $role does not accept the password in $file: copy that file from the checkout that set it, or $ELSEWHERE"
+  else
+    secret=$(new_secret)
+    sql="ALTER ROLE $role PASSWORD '$secret';"
+    say "role $role gets a new password in $file (another checkout using database $DS_DB must copy it)"
+  fi
+  if [ -n "$sql" ]; then
+    printf "SET log_statement = 'none'; SET log_min_error_statement = 'panic';\n%s\nCOMMENT ON ROLE %s IS '%s';\n" \
+      "$sql" "$role" "$MARK" | psql_admin postgres >/dev/null
+  fi
+  [ -s "$file" ] && [ "$(<"$file")" = "$secret" ] || printf '%s\n' "$secret" > "$file"
+  printf -v "$4" '%s' "$secret"
+}
+ds_role "$DS_WRITE" "$ds_write_exists" "$DS_WRITE_PASSWORD_FILE" ds_write_password
+ds_role "$DS_READ" "$ds_read_exists" "$DS_READ_PASSWORD_FILE" ds_read_password
+if [ "$ds_db_exists" != t ]; then
+  say "creating database $DS_DB (DataStore)"
+  psql_admin postgres -c "CREATE DATABASE $DS_DB OWNER $DS_WRITE ENCODING 'UTF8' TEMPLATE template0"
+  psql_admin postgres -c "COMMENT ON DATABASE $DS_DB IS '$MARK'"
+  rm -f "$STATE/datastore.ok"
+fi
+
 # 5. ckan.ini: written when missing; the database URL and the settings above kept up to date.
 DB_URL_LINE="sqlalchemy.url = postgresql://$ROLE:$password@127.0.0.1:5432/$DB"
-set_db_url() {  # replace the sqlalchemy.url line of $1 with bash alone (the password is in no argv)
+DS_WRITE_LINE="ckan.datastore.write_url = postgresql://$DS_WRITE:$ds_write_password@127.0.0.1:5432/$DS_DB"
+DS_READ_LINE="ckan.datastore.read_url = postgresql://$DS_READ:$ds_read_password@127.0.0.1:5432/$DS_DB"
+set_db_url() {  # set the three database URL lines of $1 with bash alone (the passwords are in no argv)
   local line lines=()
   while IFS= read -r line || [ -n "$line" ]; do
-    [[ $line == sqlalchemy.url* ]] && line=$DB_URL_LINE
-    lines+=("$line")
+    [[ $line == ckan.datastore.write_url* || $line == ckan.datastore.read_url* ]] && continue
+    if [[ $line == sqlalchemy.url* ]]; then  # the DataStore's URLs follow the main one, in [app:main]
+      lines+=("$DB_URL_LINE" "$DS_WRITE_LINE" "$DS_READ_LINE")
+    else
+      lines+=("$line")
+    fi
   done <"$1"
   printf '%s\n' "${lines[@]}" >"$1.tmp"
   mv "$1.tmp" "$1"
 }
-SETTINGS=("ckan.site_url = $URL" "ckan.storage_path = $STORAGE" "ckan.devserver.port = $PORT")
+urls_current() { grep -qxF "$DB_URL_LINE" "$1" && grep -qxF "$DS_WRITE_LINE" "$1" && grep -qxF "$DS_READ_LINE" "$1"; }
+# Kept up to date in an existing ckan.ini too (an older start.sh wrote it without the DataStore).
+SETTINGS=("ckan.site_url = $URL" "ckan.storage_path = $STORAGE" "ckan.devserver.port = $PORT"
+          "ckan.plugins = $PLUGINS"
+          "ckan.datastore.sqlsearch.enabled = true"
+          "ckan.datatables.page_length_choices = 25 50 100 500"
+          "ckanext.charts.enable_cache = false")
 if [ ! -s "$INI" ]; then
   say "writing $INI"
   "$CKAN" generate config "$INI.new" >/dev/null
@@ -225,7 +299,6 @@ if [ ! -s "$INI" ]; then
     "ckan.redis.url = redis://127.0.0.1:6379/1" \
     "ckan.webassets.path = $STATE/webassets" \
     "ckan.max_resource_size = 200" \
-    "ckan.plugins = $PLUGINS" \
     "ckanext.dcat.rdf.profiles = euro_dcat_ap_3" \
     "ckan.views.default_views = " \
     "ckan.auth.create_user_via_web = false" \
@@ -239,8 +312,8 @@ if [ ! -s "$INI" ]; then
   rm -f "$TOKEN_FILE" "$STATE/db.ok"  # new signing secrets: the old token is void
 else
   current=$(grep -m1 '^sqlalchemy.url' "$INI" || true)
-  if [ "$current" != "$DB_URL_LINE" ]; then
-    [[ $current == */"$DB" ]] || rm -f "$TOKEN_FILE" "$STATE/db.ok"  # another database than before
+  if ! urls_current "$INI"; then
+    [[ $current == */"$DB" ]] || rm -f "$TOKEN_FILE" "$STATE/db.ok" "$STATE/datastore.ok"  # another database
     set_db_url "$INI"
   fi
   stale=()
@@ -297,6 +370,12 @@ if [ ! -e "$STATE/db.ok" ]; then
   needs_admin=true
 fi
 [ -s "$ADMIN_PASSWORD_FILE" ] || { new_secret > "$ADMIN_PASSWORD_FILE"; needs_admin=true; }
+if [ ! -e "$STATE/datastore.ok" ]; then  # the SQL goes to psql's stdin; it names roles, never passwords
+  say "setting the DataStore's permissions (ckan datastore set-permissions)"
+  "$CKAN" -c "$INI" datastore set-permissions 2>>"$LOG" | psql_admin postgres >>"$LOG" 2>&1 \
+    || die "ckan datastore set-permissions failed"
+  touch "$STATE/datastore.ok"
+fi
 
 # 7. The web server, in its own session so that it outlives this shell; meanwhile, the sysadmin.
 if ! status_ok; then

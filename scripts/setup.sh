@@ -32,4 +32,12 @@ command -v pdftotext >/dev/null 2>&1 || {
     && command -v pdftotext >/dev/null 2>&1 \
     || { echo "setup: could not install poppler-utils; install it as root (apt-get install poppler-utils): PDF reports need pdftotext" >&2; exit 1; }
 }
+# The portal tests look at pages as a citizen would, in headless Chromium (tests/publish/test_datastore.py).
+command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || {
+  echo "setup: installing chromium (headless browser for the portal tests)" >&2
+  { DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }; } \
+    && [ -x /usr/bin/chromium ] \
+    || { echo "setup: could not install chromium; install it as root (apt-get install chromium): the portal's browser tests need it" >&2; exit 1; }
+}
 $UV sync --frozen --extra dev --python 3.11 --quiet

@@ -4,22 +4,28 @@ Order: organization and groups, the dataset (created private, as a draft
 when the token may set states, so a half-published dataset is never public), the descriptor (the tables' schema
 links need its URL), the other resources (each new upload followed by a patch that records its
 download link as `download_url`, known only once the portal has named the file), duplicate/stale deletions, the
-order of resources, and last the switch of the dataset to active. Stopping
-anywhere leaves a state the next run's plan repairs.
+order of resources, each table's DataStore load and views (then the fingerprints that say so, last),
+the switch of the dataset to active, and last the series datasets (each: dataset, DataStore table,
+this period's rows, views, guide, fingerprints, activation). Stopping anywhere leaves a state the
+next run's plan repairs: a fingerprint is written only after what it describes is on the portal.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from pipelines.publish import metadata
-from pipelines.publish.client import Portal
-from pipelines.publish.local import DESCRIPTOR_KEY, LocalPackage
-from pipelines.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, Plan
+from pipelines.publish import metadata, views
+from pipelines.publish.client import NotFound, Portal
+from pipelines.publish.errors import PublishError
+from pipelines.publish.local import DESCRIPTOR_KEY, GUIDE_KEY, LocalPackage
+from pipelines.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, Plan, SeriesStep, TableStep
+from pipelines.publish.tables import PERIOD_FIELD, Table, read_tables, series_fields, series_key, series_records
 
 
-def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str], None]) -> dict[str, Any]:
+def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str], None],
+               tables: dict[str, Table] | None = None, series_prefix: str | None = None) -> dict[str, Any]:
     """Run every step that changes something; returns the dataset as package_show last saw it."""
+    tables = read_tables(pkg) if tables is None else tables
     org = plan.organization
     if org.action == CREATE:
         log(f"  organización {org.key}: crear")
@@ -41,6 +47,9 @@ def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str
     dataset_id = dataset["id"] if dataset else pkg.name
 
     ids: dict[str, str] = {}  # resource key → id after this run
+    guide_url = None  # set when the guide goes up in this run: the description then links it
+    loading = {t.key for t in plan.tables if t.changes}  # their resources get one patch after the load
+    deferred: dict[str, dict[str, str]] = {}
     descriptor_url = plan.descriptor_url  # known, or set below when the descriptor goes up (first)
     for step in plan.resources:
         if step.action == DELETE:
@@ -58,10 +67,15 @@ def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str
             what = ", ".join(step.fields) + (" [subir archivo]" if step.upload else "")
             log(f"  recurso {_label(step.key)}: actualizar {what}")
             result = portal.action("resource_patch", {"id": step.resource_id, **fields}, upload=upload)
-        result = _set_download_url(portal, step.key, result, log)
+        if step.key in loading and result.get("url_type") == "upload" and result.get("url"):
+            deferred[step.key] = metadata.download_fields(result["url"])  # sent with the table's last patch
+        else:
+            result = _set_download_url(portal, step.key, result, log)
         ids[step.key] = result["id"]
         if step.key == DESCRIPTOR_KEY:
             descriptor_url = result["url"]
+        if step.key == GUIDE_KEY:
+            guide_url = result.get("url")
 
     for step in plan.resources:
         if step.action == DELETE:
@@ -75,10 +89,214 @@ def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str
         others = [r["id"] for r in current.get("resources", []) if r["id"] not in ours]
         portal.action("package_resource_reorder", {"id": current["id"], "order": ours + others})
 
-    if plan.activation is not None:
-        log(f"  conjunto {ds.key}: publicar (activo y público)")
-        dataset = portal.action("package_patch", {"id": dataset_id, **plan.activation})
+    for table_step in plan.tables:  # the dataset is still private if it is new: loaded before it opens
+        if table_step.changes:
+            rid = table_step.resource_id or ids[table_step.key]
+            f = pkg.file(table_step.key)
+            apply_table(portal, rid, tables[table_step.key], table_step, views.report_views(
+                pkg.descriptor, f.resource, tables[table_step.key]), log,
+                new=table_step.resource_id is None, extra=deferred.get(table_step.key, {}))
+
+    activation = dict(plan.activation or {})
+    if guide_url:  # the description links the guide now that the portal has named its file
+        org = metadata.organization(pkg)
+        activation["notes"] = metadata.dataset(pkg, org, metadata.groups(pkg, org["name"]), guide_url)["notes"]
+    if activation:
+        log(f"  conjunto {ds.key}: publicar (activo y público)" if plan.activation is not None
+            else f"  conjunto {ds.key}: enlazar la guía ciudadana")
+        dataset = portal.action("package_patch", {"id": dataset_id, **activation})
+
+    for series_step in plan.series:
+        if series_step.changes:
+            f = next(f for f in pkg.files if f.kind == "table" and f.resource.get("name") == series_step.table)
+            apply_series(portal, pkg, series_step, tables[f.key], f.resource, log, series_prefix)
     return dataset or {}
+
+
+# DataStore writes: each call below is one transaction on the portal's side.
+def _datastore_info(portal: Portal, resource_id: str) -> dict[str, Any] | None:
+    try:
+        return portal.action("datastore_info", {"id": resource_id})
+    except NotFound:
+        return None
+
+
+def _check_types(info: dict[str, Any], fields: list[dict[str, Any]]) -> list[str]:
+    """Columns whose type differs from the one wanted (the DataStore cannot change a column's type in place)."""
+    current = {f["id"]: PG_TYPES.get(f.get("type"), f.get("type")) for f in info.get("fields", [])}
+    return [f["id"] for f in fields if current.get(f["id"]) not in (None, PG_TYPES.get(f["type"], f["type"]))]
+
+
+PG_TYPES = {"int": "int4", "integer": "int4"}  # datastore_info names PostgreSQL's types
+
+
+def _key(values: dict[str, Any], names: list[str]) -> tuple[str, ...]:
+    return tuple("" if values.get(n) is None else str(values[n]) for n in names)
+
+
+def _replace_rows(portal: Portal, rid: str, records: list[dict[str, Any]], key: list[str], force: bool,
+                  scope: dict[str, Any] | None = None) -> None:
+    """Upsert every row (one transaction), then delete the rows of `scope` whose key is gone.
+
+    The upsert is a single datastore_upsert call: a reader sees all the old rows or all the new
+    values, never a mix. Rows whose key disappeared (rare: a renamed activity) are deleted right
+    after, one datastore_records_delete each. Without a primary key the key is the row position,
+    `_id`, which the first load gives in CSV order.
+    """
+    if key:
+        portal.action("datastore_upsert", {"resource_id": rid, "records": records, "method": "upsert",
+                                           "force": force, "calculate_record_count": True})
+        new = {_key(r, key) for r in records}
+    else:
+        numbered = [{"_id": number, **r} for number, r in enumerate(records, start=1)]
+        portal.action("datastore_upsert", {"resource_id": rid, "records": numbered, "method": "upsert",
+                                           "force": force, "calculate_record_count": True})
+        new = {(str(n),) for n in range(1, len(records) + 1)}
+    names = key or ["_id"]
+    found = portal.action("datastore_search", {"resource_id": rid, "fields": names, "filters": scope or {},
+                                               "limit": 32000, "include_total": False})
+    for row in found.get("records", []):
+        if _key(row, names) not in new:
+            filters = {**(scope or {}), **{n: row[n] for n in names}}
+            portal.action("datastore_records_delete", {"resource_id": rid, "filters": filters, "force": force,
+                                                       "calculate_record_count": True})
+
+
+def load_table(portal: Portal, rid: str, table: Table, log: Callable[[str], None], new: bool = False) -> None:
+    """The report table's DataStore table holds the CSV: created in one call, or replaced row by row in one."""
+    fields = [dict(f) for f in table.fields]
+    key = list(table.primary_key)
+    records = [dict(r) for r in table.records]
+    info = None if new else _datastore_info(portal, rid)  # a resource made in this run has no table yet
+    create = {"resource_id": rid, "fields": fields, "primary_key": key, "force": True,
+              "calculate_record_count": True}
+    if info is None:  # a new table: its rows arrive in the same transaction that creates it
+        log(f"  datastore {table.name}: crear la tabla con {len(records)} filas")
+        portal.action("datastore_create", {**create, "records": records})
+        return
+    changed_type = _check_types(info, fields)
+    if changed_type:
+        log(f"  datastore {table.name}: el tipo de {', '.join(changed_type)} cambió: se vuelve a crear la tabla")
+        portal.action("datastore_delete", {"resource_id": rid, "force": True})
+        portal.action("datastore_create", {**create, "records": records})
+        return
+    log(f"  datastore {table.name}: reemplazar {len(records)} filas")
+    portal.action("datastore_create", {**create, "delete_fields": True, "calculate_record_count": False})
+    _replace_rows(portal, rid, records, key, force=True)
+
+
+def sync_views(portal: Portal, rid: str, desired: list[dict[str, Any]], log: Callable[[str], None],
+               label: str, new: bool = False) -> None:
+    """Our views as declared, in order, before any an administrator added; theirs are left alone."""
+    current = [] if new else portal.action("resource_view_list", {"id": rid})  # a new resource has none
+    ours = {v["title"]: v for v in current if views.is_ours(v)}
+    order = []
+    for wanted in desired:
+        view = ours.pop(wanted["title"], None)
+        if view is None:
+            log(f"  vista {label}: crear «{wanted['title']}»")
+            view = portal.action("resource_view_create", {"resource_id": rid, **wanted})
+        elif not views.same_view(view, wanted):
+            log(f"  vista {label}: actualizar «{wanted['title']}»")
+            view = portal.action("resource_view_update", {"id": view["id"], "resource_id": rid, **wanted})
+        order.append(view["id"])
+    for view in ours.values():
+        log(f"  vista {label}: borrar «{view['title']}» (ya no está declarada)")
+        portal.action("resource_view_delete", {"id": view["id"]})
+    dropped = {v["id"] for v in ours.values()}
+    others = [v["id"] for v in current if v["id"] not in order and v["id"] not in dropped]
+    kept = [v["id"] for v in current if v["id"] not in dropped]
+    now = kept + [i for i in order if i not in kept]  # the portal appends new views
+    if now != order + others:
+        portal.action("resource_view_reorder", {"id": rid, "order": order + others})
+
+
+def apply_table(portal: Portal, rid: str, table: Table, step: TableStep, desired: list[dict[str, Any]],
+                log: Callable[[str], None], new: bool = False, extra: dict[str, str] | None = None) -> None:
+    """Load, views, then the fingerprints (and a new upload's download link): an interruption before that
+    last patch leaves the old fingerprints, and the next publish does it all again."""
+    if step.load:
+        load_table(portal, rid, table, log, new=new)
+    sync_views(portal, rid, desired, log, table.name, new=new)
+    portal.action("resource_patch", {"id": rid, **step.done, **(extra or {})})
+
+
+def apply_series(portal: Portal, pkg: LocalPackage, step: SeriesStep, table: Table, resource: dict[str, Any],
+                 log: Callable[[str], None], prefix: str | None = None) -> None:
+    """The series dataset of one table holds this package's period: created, altered and upserted as needed."""
+    ds = step.dataset
+    if ds.action == CREATE:
+        log(f"  serie {ds.key}: crear (privado hasta terminar)")
+        dataset_id = portal.action("package_create", ds.payload)["id"]
+    elif ds.action == UPDATE:
+        log(f"  serie {ds.key}: actualizar {', '.join(ds.fields)}")
+        dataset_id = portal.action("package_patch", ds.payload)["id"]
+    else:
+        dataset_id = ds.key
+    fields = series_fields(table)
+    key = series_key(table)
+    records = series_records(table, step.period)
+    rid = step.resource_id
+    if rid is None:
+        log(f"  serie {ds.key}: crear su tabla con el período {step.period} ({len(records)} filas)")
+        created = portal.action("datastore_create", {
+            "resource": {"package_id": dataset_id, **metadata.series_resource(pkg, resource)},
+            "fields": fields, "primary_key": key, "records": records, "aliases": [ds.key],
+            "calculate_record_count": True})
+        rid = created["resource_id"]
+    else:
+        if step.resource_fields:
+            portal.action("resource_patch", {"id": rid, **step.resource_fields})
+        if step.schema or step.rows:
+            info = _datastore_info(portal, rid)
+            if info is None:
+                log(f"  serie {ds.key}: crear su tabla con el período {step.period} ({len(records)} filas)")
+                portal.action("datastore_create", {"resource_id": rid, "fields": fields, "primary_key": key,
+                                                   "records": records, "aliases": [ds.key],
+                                                   "calculate_record_count": True})
+            else:
+                changed_type = _check_types(info, fields)
+                if changed_type:
+                    raise PublishError(
+                        f"la serie {ds.key} guarda {', '.join(changed_type)} con otro tipo; el DataStore no cambia "
+                        "el tipo de una columna con datos de otros períodos: borre su tabla (datastore_delete) y "
+                        "vuelva a publicar cada período")
+                if step.schema:  # new columns and the dictionary; the columns of earlier periods stay
+                    log(f"  serie {ds.key}: actualizar columnas y diccionario")
+                    portal.action("datastore_create", {"resource_id": rid, "fields": fields, "primary_key": key,
+                                                       "aliases": [ds.key], "calculate_record_count": False})
+                log(f"  serie {ds.key}: período {step.period}: añadir o reemplazar {len(records)} filas")
+                _replace_rows(portal, rid, records, key, force=False, scope={PERIOD_FIELD: step.period})
+    if step.views or step.resource_id is None:
+        sync_views(portal, rid, views.series_views(pkg.descriptor, resource, table), log, ds.key,
+                   new=step.resource_id is None)
+    guide_url = None
+    if step.guide is not None and step.guide.action != UNCHANGED:
+        guide = pkg.file(GUIDE_KEY)
+        fields_ = metadata.resource(guide, pkg, None, step.guide.download_url)
+        upload = (guide.upload_name, guide.path) if step.guide.upload else None
+        log(f"  serie {ds.key}: guía ciudadana")
+        if step.guide.action == CREATE:
+            result = portal.action("resource_create", {"package_id": dataset_id, **fields_}, upload=upload)
+        else:
+            result = portal.action("resource_patch", {"id": step.guide.resource_id, **fields_}, upload=upload)
+        result = _set_download_url(portal, GUIDE_KEY, result, log)
+        guide_url = result.get("url")
+    portal.action("resource_patch", {"id": rid, **step.done})
+    if step.reorder:
+        current = portal.action("package_show", {"id": dataset_id})
+        mine = [r["id"] for r in current["resources"] if r.get(metadata.KEY_FIELD) ==
+                metadata.SERIES_KEY_PREFIX + table.name]
+        guides = [r["id"] for r in current["resources"] if r.get(metadata.KEY_FIELD) == GUIDE_KEY]
+        others = [r["id"] for r in current["resources"] if r["id"] not in mine + guides]
+        portal.action("package_resource_reorder", {"id": dataset_id, "order": mine + guides + others})
+    activation = dict(step.activation or {})
+    if guide_url:
+        org = metadata.organization(pkg)
+        activation["notes"] = metadata.series_dataset(pkg, org, resource, guide_url, prefix)["notes"]
+    if activation:
+        log(f"  serie {ds.key}: publicar (activo y público)")
+        portal.action("package_patch", {"id": dataset_id, **activation})
 
 
 def _set_download_url(portal: Portal, key: str, result: dict[str, Any], log: Callable[[str], None]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ never logged, never part of an error message, never in `repr`.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -40,6 +41,14 @@ PERMISSIONS = {
     "resource_delete": "borrar recursos duplicados del conjunto de datos (rol «editor» o «admin» en la organización)",
     "package_resource_reorder": "ordenar los recursos del conjunto de datos (rol «editor» o «admin» en la organización)",
     "package_show": "ver el conjunto de datos (es privado o borrador: hace falta ser miembro de la organización)",
+    "datastore_create": "cargar cuadros en el DataStore (rol «editor» o «admin» en la organización)",
+    "datastore_upsert": "reemplazar filas en el DataStore (rol «editor» o «admin» en la organización)",
+    "datastore_records_delete": "borrar filas del DataStore (rol «editor» o «admin» en la organización)",
+    "datastore_delete": "volver a crear una tabla del DataStore (rol «editor» o «admin» en la organización)",
+    "resource_view_create": "crear vistas de los recursos (rol «editor» o «admin» en la organización)",
+    "resource_view_update": "modificar vistas de los recursos (rol «editor» o «admin» en la organización)",
+    "resource_view_delete": "borrar vistas de los recursos (rol «editor» o «admin» en la organización)",
+    "resource_view_reorder": "ordenar las vistas de los recursos (rol «editor» o «admin» en la organización)",
 }
 
 
@@ -100,6 +109,7 @@ class Portal:
         self._ckan = _Remote(self.url, apikey=self._token, user_agent=USER_AGENT, session=self._session)
         self.calls: Counter[str] = Counter()  # logical API calls, by action
         self.requests = 0  # HTTP requests including retries and download checks
+        self._count_lock = threading.Lock()  # reads run a few at a time (fetch.py)
 
     def __repr__(self) -> str:  # never show the token
         return f"Portal({self.url!r}, token={'***' if self.has_token else None})"
@@ -111,7 +121,8 @@ class Portal:
         delay = self.backoff
         for number in range(self.retries + 1):
             try:
-                self.requests += 1
+                with self._count_lock:
+                    self.requests += 1
                 return attempt()
             except (requests.ConnectionError, requests.Timeout, _ServerError) as error:
                 reason = _reason(error)
@@ -130,7 +141,8 @@ class Portal:
 
     def action(self, name: str, data: dict[str, Any] | None = None, *, upload: tuple[str, Path] | None = None) -> Any:
         """Call one action; NotFound passes through, other failures become PublishError subclasses."""
-        self.calls[name] += 1
+        with self._count_lock:
+            self.calls[name] += 1
 
         def attempt() -> Any:
             if upload is None:
@@ -190,7 +202,8 @@ class Portal:
             length = response.headers.get("Content-Length")
             return int(length) if length and length.isdigit() else -1
 
-        self.calls["descarga (HEAD)"] += 1
+        with self._count_lock:
+            self.calls["descarga (HEAD)"] += 1
         return self._retrying(f"HEAD {url}", attempt)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from pipelines.publish import metadata
+from pipelines.publish import metadata, views
 from pipelines.publish.client import NotFound, Portal
 from pipelines.publish.local import LocalPackage
 from pipelines.publish.plan import PortalState
@@ -17,7 +17,7 @@ from pipelines.publish.plan import PortalState
 HEAD_WORKERS = 4
 
 
-def fetch_state(portal: Portal, pkg: LocalPackage) -> PortalState:
+def fetch_state(portal: Portal, pkg: LocalPackage, series_prefix: str | None = None) -> PortalState:
     org = metadata.organization(pkg)
     wanted_groups = [g.name for g in metadata.groups(pkg, org["name"])]
     try:
@@ -41,7 +41,25 @@ def fetch_state(portal: Portal, pkg: LocalPackage) -> PortalState:
     with ThreadPoolExecutor(max_workers=HEAD_WORKERS) as pool:  # HEADs are reads: a few at a time is polite
         lengths = list(pool.map(lambda r: portal.head(r["url"]), ours))
     downloads = {r["id"]: length for r, length in zip(ours, lengths)}
-    return PortalState(org_exists, groups, dataset, downloads)
+    return PortalState(org_exists, groups, dataset, downloads, fetch_series(portal, pkg, series_prefix))
+
+
+def fetch_series(portal: Portal, pkg: LocalPackage, prefix: str | None = None) -> dict[str, dict | None]:
+    """The series datasets this package adds its period to (one package_show each; None: not there yet)."""
+    wanted = views.series_tables(pkg.descriptor)
+    if not (pkg.descriptor.get("periodo") or {}).get("clave"):
+        return {}
+    names = [metadata.series_name(pkg, f.resource["name"], prefix) for f in pkg.files
+             if f.kind == "table" and f.resource.get("name") in wanted]
+
+    def show(name: str) -> dict | None:
+        try:
+            return portal.action("package_show", {"id": name})
+        except NotFound:
+            return None
+
+    with ThreadPoolExecutor(max_workers=HEAD_WORKERS) as pool:  # reads, a few at a time
+        return dict(zip(names, pool.map(show, names)))
 
 
 def _exists(portal: Portal, action: str, name: str) -> bool:

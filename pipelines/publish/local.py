@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pipelines.paths import ROOT
 from pipelines.publish.errors import PackageError
 from pipelines.publish.safety import check_file, check_name, check_relative, open_file, show
 from pipelines.publish.zip import build_zip
@@ -30,6 +31,9 @@ from pipelines.publish.zip import build_zip
 DESCRIPTOR = "datapackage.json"
 DESCRIPTOR_KEY = "paquete:datapackage.json"
 ZIP_KEY = "paquete:zip"
+# The citizens' guide (docs/ciudadania.md of this project) goes up with every dataset: the description links it.
+GUIDE_KEY = "guia:ciudadania"
+GUIDE = ROOT / "docs" / "ciudadania.md"
 # The data dictionary the build writes next to datapackage.json. It is not a descriptor resource, but the
 # Data Package layout names README.md as the package's own documentation: it goes in the zip (only).
 README = "README.md"
@@ -48,7 +52,7 @@ class LocalFile:
     upload_name: str
     sha256: str
     size: int
-    kind: str  # "table" (a CSV with a schema), "data" (other package resource), "descriptor", "zip"
+    kind: str  # "table" (a CSV with a schema), "data" (other package resource), "guide", "descriptor", "zip"
     resource: dict[str, Any] = field(default_factory=dict)  # the datapackage.json entry, if any
     index: int | None = None  # position in datapackage.json `resources`
 
@@ -208,6 +212,9 @@ def snapshot(checked: CheckedPackage, workdir: Path) -> LocalPackage:
     files = [LocalFile(key=m.key, path=root / m.rel, upload_name=PurePosixPath(m.rel).name, sha256=copied[m.rel][0],
                        size=copied[m.rel][1], kind=m.kind, resource=m.resource, index=m.index)
              for m in checked.members]
+    guide = guide_file(own)
+    if guide is not None:
+        files.append(guide)
     files.append(LocalFile(DESCRIPTOR_KEY, root / DESCRIPTOR, DESCRIPTOR, *copied[DESCRIPTOR], "descriptor"))
     zip_path = own / f"{checked.name}.zip"  # the name passed check_name: no separator, no «..»
     if zip_path.parent != own:
@@ -215,6 +222,17 @@ def snapshot(checked: CheckedPackage, workdir: Path) -> LocalPackage:
     build_zip(root, checked.zip_members, zip_path)
     files.append(LocalFile(ZIP_KEY, zip_path, zip_path.name, sha256_file(zip_path), zip_path.stat().st_size, "zip"))
     return LocalPackage(checked.folder, checked.descriptor, tuple(files), _quality(root, copied))
+
+
+def guide_file(workdir: Path) -> LocalFile | None:
+    """The citizens' guide, copied into the work folder (None when this installation has no docs/)."""
+    if not GUIDE.is_file():
+        return None
+    target = Path(workdir) / "guia" / GUIDE.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = GUIDE.read_bytes()
+    target.write_bytes(data)
+    return LocalFile(GUIDE_KEY, target, GUIDE.name, hashlib.sha256(data).hexdigest(), len(data), "guide")
 
 
 def _quality(root: Path, copied: dict[str, tuple[str, int]]) -> dict[str, Any] | None:

@@ -119,7 +119,19 @@ def _quality_notes(pkg: LocalPackage) -> list[str]:
     return lines
 
 
-def notes(pkg: LocalPackage) -> str:
+GUIDE_TITLE = "Guía ciudadana: ver, descargar y consultar estos datos"
+
+
+def guide_section(guide_url: str | None) -> list[str]:
+    """How a citizen reads the tables; links the guide once the portal has named its file."""
+    guide = f"[{GUIDE_TITLE}]({guide_url})" if guide_url else f"«{GUIDE_TITLE}» (recurso de este conjunto)"
+    return ["## Cómo consultar estos datos", "",
+            "Cada cuadro se ve en el portal como tabla (ordenar, buscar, filtrar) y como gráfico, se descarga "
+            "en CSV y se consulta por la API del DataStore (`datastore_search` con `filters` y `q`, "
+            f"`datastore_search_sql`). Paso a paso, con ejemplos: {guide}."]
+
+
+def notes(pkg: LocalPackage, guide_url: str | None = None) -> str:
     """The dataset description (Markdown): what the report is, the period, the source, the quality notes."""
     d = pkg.descriptor
     period = d.get("periodo", {})
@@ -135,7 +147,7 @@ def notes(pkg: LocalPackage) -> str:
               "## Archivos", "",
               "Un CSV por cuadro del informe; `datapackage.json` (Frictionless Data Package v2) describe cada "
               "campo (tipo, unidad, claves); el ZIP contiene el paquete completo con su diccionario de datos "
-              "(README.md)."]
+              "(README.md).", "", *guide_section(guide_url)]
     return "\n".join(lines).strip() + "\n"
 
 
@@ -200,14 +212,15 @@ def extras(pkg: LocalPackage, org: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def dataset(pkg: LocalPackage, org: dict[str, str], group_specs: list[GroupSpec]) -> dict[str, Any]:
+def dataset(pkg: LocalPackage, org: dict[str, str], group_specs: list[GroupSpec],
+            guide_url: str | None = None) -> dict[str, Any]:
     """The dataset fields the publisher owns (tags/groups/extras are merged, never replaced wholesale)."""
     d = pkg.descriptor
     license, _ = license_id(pkg)
     fields: dict[str, Any] = {
         "name": d["name"],
         "title": d.get("title", d["name"]),
-        "notes": notes(pkg),
+        "notes": notes(pkg, guide_url),
         "license_id": license,
         "version": str(d.get("version", "")),
         "url": d.get("homepage", ""),
@@ -277,6 +290,11 @@ def resource(f: LocalFile, pkg: LocalPackage, descriptor_url: str | None,
                 fields["schema"] = link
                 fields["conforms_to"] = link
         fields.update(name=name, description="\n\n".join(p for p in parts if p))
+    elif f.kind == "guide":
+        fields.update(name=GUIDE_TITLE,
+                      description="Cómo ver cada cuadro como tabla y gráfico, descargarlo y consultarlo por la API "
+                                  "del DataStore (datastore_search con filters y q, datastore_search_sql sobre las "
+                                  "series de todos los períodos), con ejemplos resueltos. Texto en Markdown.")
     elif f.kind == "descriptor":
         fields.update(name="Descriptor del paquete de datos (datapackage.json)",
                       description="Metadatos del paquete en formato Frictionless Data Package v2: cada cuadro con "
@@ -292,3 +310,54 @@ def resource(f: LocalFile, pkg: LocalPackage, descriptor_url: str | None,
         if profile:
             fields["conforms_to"] = profile
     return fields
+
+
+# Series: one dataset per report table holding the rows of every published period.
+SERIES_KEY_PREFIX = "serie:"
+
+
+def series_name(pkg: LocalPackage, table: str, prefix: str | None = None) -> str:
+    """`<serie>-serie-<table>`, e.g. sosep-serie-hogares-comunitarios (`prefix` replaces the series key)."""
+    series = prefix or _series(pkg.descriptor).get("clave") or organization(pkg)["name"]
+    return f"{series}-serie-{table}"
+
+
+def series_dataset(pkg: LocalPackage, org: dict[str, str], resource: dict[str, Any],
+                   guide_url: str | None = None, prefix: str | None = None) -> dict[str, Any]:
+    """The series dataset of one table: the same publisher, license and catalogue fields as the reports."""
+    d = pkg.descriptor
+    name = series_name(pkg, resource["name"], prefix)
+    title = resource.get("title") or resource["name"]
+    series_title = _series(d).get("titulo") or d.get("title", "")
+    license, _ = license_id(pkg)
+    program = resource.get("programa")
+    lines = [f"{resource.get('description', '')}".strip(), "",
+             f"Todos los períodos publicados del cuadro «{title}» del {series_title}, en una sola tabla del "
+             "DataStore con la columna `periodo` (p. ej. `2021-C1`, primer cuatrimestre de 2021). Cada "
+             "publicación de un informe añade o reemplaza solo las filas de su período; las cifras son las "
+             "del informe de cada período, tal como se imprimieron (su calidad se documenta en el conjunto "
+             "de datos de cada informe).", "", *guide_section(guide_url)]
+    extras = {k: v for k, v in extras_for_series(pkg, org).items()}
+    extras["identifier"] = name
+    return {"name": name, "title": f"{title}: serie por período", "notes": "\n".join(lines).strip() + "\n",
+            "license_id": license, "version": "", "url": d.get("homepage", ""), "owner_org": org["name"],
+            "tags": tags(pkg), "groups": [f"{org['name']}-{program}"] if program else [], "extras": extras}
+
+
+def extras_for_series(pkg: LocalPackage, org: dict[str, str]) -> dict[str, str]:
+    """The report's catalogue extras that hold for every period (not its dates, source or version)."""
+    period_bound = {"temporal_start", "temporal_end", "periodo", "informe_fuente", "informe_fuente_sha256",
+                    "provenance", "conforms_to"}
+    found = {k: v for k, v in extras(pkg, org).items() if k not in period_bound}
+    found["provenance"] = ("Filas de los cuadros publicados en los conjuntos de datos de cada informe cuatrimestral "
+                           "de la serie, con la clave de su período; ver la procedencia de cada informe allí.")
+    return found
+
+
+def series_resource(pkg: LocalPackage, resource: dict[str, Any]) -> dict[str, str]:
+    """The series' DataStore resource (no file: the portal serves its CSV from the DataStore)."""
+    title = resource.get("title") or resource["name"]
+    return {KEY_FIELD: SERIES_KEY_PREFIX + resource["name"], "name": f"{title} (todos los períodos)",
+            "description": "Una fila por fila del cuadro y período publicado; `periodo` y la clave del cuadro "
+                           "identifican cada fila. Descarga en CSV desde esta página (DataStore).",
+            "format": "CSV", "language": LANGUAGE}

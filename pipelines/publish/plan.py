@@ -20,14 +20,19 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
 
-from pipelines.publish import metadata
+from pipelines.publish import metadata, views
 from pipelines.publish.errors import ConflictError
-from pipelines.publish.local import DESCRIPTOR_KEY, LocalPackage
+from pipelines.publish.local import DESCRIPTOR_KEY, GUIDE_KEY, LocalPackage
+from pipelines.publish.tables import Table, fingerprint, read_tables, series_fields, series_key
 
 CREATE, UPDATE, UNCHANGED, DELETE = "create", "update", "unchanged", "delete"
 VERBS = {CREATE: "crear", UPDATE: "actualizar", UNCHANGED: "sin cambios", DELETE: "borrar"}
 PENDING_URL = "(enlace pendiente: datapackage.json aún no está en el portal)"
 DATASET_FIELDS = ("title", "notes", "license_id", "version", "url")
+# Resource fields where the publisher records what the portal's DataStore holds, written last.
+DATA_FIELD = "rendicion_datastore"  # fingerprint of the loaded table (CSV, fields, key)
+VIEWS_FIELD = "rendicion_vistas"  # fingerprint of the views last made
+PERIODS_FIELD = "rendicion_periodos"  # series: period → fingerprint of its rows
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,83 @@ class PortalState:
     existing_groups: frozenset[str]
     dataset: dict[str, Any] | None  # package_show, or None if there is no such dataset
     downloads: dict[str, int | None] = field(default_factory=dict)  # resource id → Content-Length (None: missing)
+    series: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # series dataset name → package_show
+
+
+@dataclass(frozen=True)
+class TableStep:
+    """One CSV table of the report dataset in the DataStore: load it, sync its views, or nothing."""
+
+    key: str  # resource key
+    name: str  # table (package resource) name
+    resource_id: str | None  # None: the resource is created in this run
+    load: str | None  # "crear" (new table) / "reemplazar" (rows differ) / None
+    views: bool  # the declared views differ from those last made
+    done: dict[str, str]  # fields patched on the resource once loaded and viewed (fingerprints)
+    rows: int
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.load or self.views)
+
+    def line(self) -> str:
+        parts = []
+        if self.load:
+            parts.append(f"{'cargar' if self.load == 'crear' else 'reemplazar'} {self.rows} filas en el DataStore")
+        if self.views:
+            parts.append("vistas (tabla y gráficos)")
+        return f"datastore {self.name}: {', '.join(parts) if parts else 'sin cambios'}"
+
+
+@dataclass(frozen=True)
+class SeriesStep:
+    """The series dataset of one table: its dataset, its DataStore table and this package's period in it."""
+
+    table: str  # the package resource (table) name
+    dataset: Step  # CREATE / UPDATE / UNCHANGED, with its payload
+    activation: dict[str, Any] | None
+    resource_id: str | None  # the series' DataStore resource, None if it must be created
+    resource_fields: dict[str, str]  # its metadata, when it differs (patched)
+    schema: bool  # the table's fields (types, dictionary, key) differ from the series'
+    period: str  # the period key
+    rows: bool  # this period's rows must be upserted
+    count: int
+    views: bool
+    guide: Step | None  # the guide's resource (CREATE / UPDATE / UNCHANGED)
+    done: dict[str, str]  # fingerprints patched on the resource at the end
+    reorder: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.dataset.key
+
+    @property
+    def changes(self) -> bool:
+        return (self.dataset.action != UNCHANGED or self.activation is not None or self.resource_id is None
+                or bool(self.resource_fields) or self.schema or self.rows or self.views or self.reorder
+                or (self.guide is not None and self.guide.action != UNCHANGED))
+
+    def line(self) -> str:
+        if not self.changes:
+            return f"serie {self.name}: sin cambios"
+        parts = []
+        if self.dataset.action == CREATE:
+            parts.append("crear el conjunto")
+        elif self.dataset.action == UPDATE:
+            parts.append(f"actualizar ({', '.join(self.dataset.fields)})")
+        if self.resource_id is None:
+            parts.append("crear su tabla en el DataStore")
+        elif self.schema:
+            parts.append("actualizar las columnas")
+        if self.rows:
+            parts.append(f"período {self.period}: añadir o reemplazar {self.count} filas")
+        if self.views:
+            parts.append("vistas")
+        if self.guide is not None and self.guide.action != UNCHANGED:
+            parts.append("guía ciudadana")
+        if self.activation is not None:
+            parts.append("publicar")
+        return f"serie {self.name}: {', '.join(parts) or 'ajustar metadatos'}"
 
 
 @dataclass(frozen=True)
@@ -61,6 +143,8 @@ class Plan:
     reorder: bool  # the portal's order of our resources differs from the package's
     activation: dict[str, Any] | None  # last patch: a new/incomplete/deleted dataset becomes active and public
     descriptor_url: str | None = None  # where the portal already serves datapackage.json
+    tables: tuple[TableStep, ...] = ()  # the DataStore tables and their views
+    series: tuple[SeriesStep, ...] = ()  # one series dataset per table, this period's rows in it
 
     @property
     def activate(self) -> bool:
@@ -72,13 +156,16 @@ class Plan:
 
     @property
     def changes(self) -> bool:
-        return self.reorder or self.activate or any(s.action != UNCHANGED for s in self.steps)
+        return (self.reorder or self.activate or any(s.action != UNCHANGED for s in self.steps)
+                or any(t.changes for t in self.tables) or any(s.changes for s in self.series))
 
     def counts(self) -> dict[str, int]:
         found = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, DELETE: 0}
         for step in self.steps:
             found[step.action] += 1
         found["uploads"] = sum(s.upload for s in self.resources)
+        found["datastore"] = sum(bool(t.load) for t in self.tables)
+        found["series"] = sum(s.changes for s in self.series)
         return found
 
     def lines(self) -> list[str]:
@@ -93,8 +180,10 @@ class Plan:
             out.append(f"{step.target} {step.key.split(':', 1)[-1]}: {VERBS[step.action]}{detail}")
         if self.reorder:
             out.append("recursos: reordenar")
+        out += [t.line() for t in self.tables]
         if self.activate:
             out.append("conjunto: publicar (estado activo)")
+        out += [s.line() for s in self.series]
         return out
 
 
@@ -231,10 +320,103 @@ def resource_steps(pkg: LocalPackage, current: dict[str, Any] | None,
     return steps + deletions, reorder, descriptor["url"] if descriptor else None
 
 
-def make_plan(pkg: LocalPackage, state: PortalState) -> Plan:
+def _guide_url(dataset: dict[str, Any] | None) -> str | None:
+    """The portal's link to the guide uploaded in this dataset, once it exists."""
+    for r in (dataset or {}).get("resources", []):
+        if r.get(metadata.KEY_FIELD) == GUIDE_KEY and r.get("url_type") == "upload" and r.get("url"):
+            return r["url"]
+    return None
+
+
+def table_steps(pkg: LocalPackage, state: PortalState, tables: dict[str, Table],
+                steps: list[Step]) -> tuple[TableStep, ...]:
+    """Which tables to (re)load and whose views to make: compared through the fingerprints the portal keeps."""
+    resources = {r["id"]: r for r in (state.dataset or {}).get("resources", [])}
+    by_key = {s.key: s for s in steps if s.target == "recurso" and s.action != DELETE}
+    out = []
+    for f in pkg.files:
+        if f.kind != "table":
+            continue
+        table = tables[f.key]
+        step = by_key.get(f.key)
+        rid = step.resource_id if step and step.action != CREATE else None
+        current = resources.get(rid or "", {})
+        view_print = fingerprint(views.report_views(pkg.descriptor, f.resource, table))
+        if rid is None or not current.get("datastore_active"):
+            load = "crear"
+        elif current.get(DATA_FIELD) != table.fingerprint:
+            load = "reemplazar"
+        else:
+            load = None
+        out.append(TableStep(f.key, table.name, rid, load, bool(load == "crear" or current.get(VIEWS_FIELD) != view_print),
+                             {DATA_FIELD: table.fingerprint, VIEWS_FIELD: view_print}, len(table.records)))
+    return tuple(out)
+
+
+def series_steps(pkg: LocalPackage, state: PortalState, tables: dict[str, Table], org: dict[str, str],
+                 prefix: str | None = None) -> tuple[SeriesStep, ...]:
+    """For each table of the series: its series dataset and this period's rows in it."""
+    period = (pkg.descriptor.get("periodo") or {}).get("clave")
+    wanted = views.series_tables(pkg.descriptor)
+    if not period or not wanted:
+        return ()
+    guide = next((f for f in pkg.files if f.kind == "guide"), None)
+    out = []
+    for f in pkg.files:
+        if f.kind != "table" or f.resource.get("name") not in wanted:
+            continue
+        table = tables[f.key]
+        name = metadata.series_name(pkg, table.name, prefix)
+        current = state.series.get(name)
+        desired = metadata.series_dataset(pkg, org, f.resource, _guide_url(current), prefix)
+        ds = dataset_step(current, desired)
+        resources = (current or {}).get("resources", [])
+        key = metadata.SERIES_KEY_PREFIX + table.name
+        mine = next((r for r in resources if r.get(metadata.KEY_FIELD) == key), None)
+        fields = series_fields(table)
+        schema_print = fingerprint({"campos": fields, "clave": series_key(table), "alias": name})
+        rows_print = fingerprint({"periodo": period, "filas": table.fingerprint})
+        view_print = fingerprint(views.series_views(pkg.descriptor, f.resource, table))
+        try:
+            periods = json.loads(mine.get(PERIODS_FIELD) or "{}") if mine else {}
+        except json.JSONDecodeError:
+            periods = {}
+        periods = periods if isinstance(periods, dict) else {}
+        wanted_fields = metadata.series_resource(pkg, f.resource)
+        resource_fields = ({k: v for k, v in wanted_fields.items() if not _same(k, mine.get(k), v)}
+                           if mine else {})
+        active = bool(mine and mine.get("datastore_active"))
+        guide_step = None
+        if guide is not None:
+            found = next((r for r in resources if r.get(metadata.KEY_FIELD) == GUIDE_KEY), None)
+            if found is None:
+                guide_step = Step("recurso", GUIDE_KEY, CREATE, upload=True)
+            else:
+                link = found.get("url") if found.get("url_type") == "upload" else None
+                desired_fields = metadata.resource(guide, pkg, None, link)
+                changed = tuple(k for k, v in desired_fields.items() if not _same(k, found.get(k), v))
+                upload = found.get("hash") != guide.sha256 or found.get("url_type") != "upload"
+                guide_step = Step("recurso", GUIDE_KEY, UPDATE if changed or upload else UNCHANGED, changed, upload,
+                                  resource_id=found["id"], download_url=link)
+        ours = [r.get(metadata.KEY_FIELD) for r in resources if r.get(metadata.KEY_FIELD) in (key, GUIDE_KEY)]
+        out.append(SeriesStep(
+            table=table.name, dataset=ds, activation=activation(current, desired),
+            resource_id=mine["id"] if mine else None, resource_fields=resource_fields,
+            schema=bool(mine) and (not active or mine.get(DATA_FIELD) != schema_print),
+            period=period, rows=not active or periods.get(period) != rows_print, count=len(table.records),
+            views=not active or mine.get(VIEWS_FIELD) != view_print, guide=guide_step,
+            done={DATA_FIELD: schema_print, VIEWS_FIELD: view_print, PERIODS_FIELD: json.dumps(
+                {**periods, period: rows_print}, sort_keys=True)},
+            reorder=bool(mine) and guide is not None and any(k == GUIDE_KEY for k in ours)
+            and ours != [key, GUIDE_KEY]))
+    return tuple(out)
+
+
+def make_plan(pkg: LocalPackage, state: PortalState, tables: dict[str, Table] | None = None,
+              series_prefix: str | None = None) -> Plan:
     org = metadata.organization(pkg)
     group_specs = metadata.groups(pkg, org["name"])
-    desired = metadata.dataset(pkg, org, group_specs)
+    desired = metadata.dataset(pkg, org, group_specs, _guide_url(state.dataset))
     org_step = Step("organización", org["name"], UNCHANGED if state.organization_exists else CREATE, payload=org)
     group_steps = tuple(
         Step("grupo", g.name, UNCHANGED if g.name in state.existing_groups else CREATE,
@@ -242,5 +424,7 @@ def make_plan(pkg: LocalPackage, state: PortalState) -> Plan:
         for g in group_specs)
     ds_step = dataset_step(state.dataset, desired)
     resources, reorder, descriptor_url = resource_steps(pkg, state.dataset, state.downloads)
+    tables = read_tables(pkg) if tables is None else tables
     return Plan(org_step, group_steps, ds_step, tuple(resources), reorder, activation(state.dataset, desired),
-                descriptor_url)
+                descriptor_url, table_steps(pkg, state, tables, resources),
+                series_steps(pkg, state, tables, org, series_prefix))

@@ -21,6 +21,7 @@ from pipelines.publish.errors import PermissionDenied, PublishError
 from pipelines.publish.fetch import fetch_state
 from pipelines.publish.local import check_package, snapshot
 from pipelines.publish.plan import Plan, make_plan
+from pipelines.publish.tables import read_tables
 
 MAX_ROUNDS = 3
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
@@ -72,8 +73,12 @@ def check_url(url: str, log: Callable[[str], None]) -> str:
 
 def publish_package(package_dir: Path, ckan_url: str, token: str | None, *, dry_run: bool = False,
                     log: Callable[[str], None] = print, retries: int | None = None,
-                    backoff: float | None = None) -> PublishResult:
-    """Make the portal hold `package_dir` exactly; with dry_run, only say what would change."""
+                    backoff: float | None = None, series_prefix: str | None = None) -> PublishResult:
+    """Make the portal hold `package_dir` exactly; with dry_run, only say what would change.
+
+    Each table's series dataset is `<series key>-serie-<table>`; `series_prefix` replaces the series
+    key (tests use it to keep their series apart from the portal's).
+    """
     started = time.monotonic()
     base = check_url(ckan_url, log)
     # Names and paths first: a hostile descriptor is refused before any other read, any write, any request.
@@ -82,7 +87,8 @@ def publish_package(package_dir: Path, ckan_url: str, token: str | None, *, dry_
     try:
         with tempfile.TemporaryDirectory(prefix="rendicion-publish-") as workdir:
             pkg = snapshot(checked, Path(workdir))  # the zip and the uploads come from this private copy
-            plan = make_plan(pkg, fetch_state(portal, pkg))
+            tables = read_tables(pkg)  # every CSV checked against its schema before any request
+            plan = make_plan(pkg, fetch_state(portal, pkg, series_prefix), tables, series_prefix)
             first = plan
             rounds = 0
             if dry_run:
@@ -96,8 +102,8 @@ def publish_package(package_dir: Path, ckan_url: str, token: str | None, *, dry_
                     raise PublishError(f"el portal no quedó igual al paquete tras {MAX_ROUNDS} rondas; "
                                        f"pendiente: {'; '.join(_pending(plan))}")
                 rounds += 1
-                apply_plan(portal, pkg, plan, log)
-                plan = make_plan(pkg, fetch_state(portal, pkg))
+                apply_plan(portal, pkg, plan, log, tables, series_prefix)
+                plan = make_plan(pkg, fetch_state(portal, pkg, series_prefix), tables, series_prefix)
             return PublishResult(
                 name=pkg.name, dataset_url=f"{base}/dataset/{pkg.name}", dry_run=dry_run, plan=first.lines(),
                 counts=first.counts(), rounds=rounds, api_calls=sum(v for k, v in portal.calls.items()

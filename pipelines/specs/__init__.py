@@ -18,6 +18,7 @@ from pipelines.paths import SPECS_DIR
 from pipelines.report.text import ReportText
 from pipelines.specs.model import (
     BlankBudget,
+    ChartSpec,
     CrossCheck,
     DateWindow,
     FieldSpec,
@@ -30,7 +31,7 @@ from pipelines.specs.model import (
     Totals,
 )
 
-__all__ = ["FieldSpec", "SeriesSpec", "TableSpec", "detect_series", "load_series", "series_keys"]
+__all__ = ["ChartSpec", "FieldSpec", "SeriesSpec", "TableSpec", "detect_series", "load_series", "series_keys"]
 
 DEFAULT_SERIES = "sosep"
 
@@ -57,7 +58,8 @@ def _table(path: Path, order: int, shared: dict[str, dict[str, Any]]) -> TableSp
     return TableSpec(
         **{k: v for k, v in raw.items() if k not in ("fields", "rules", "primary_key", "row_labels",
                                                       "columns", "narrative", "cross_checks",
-                                                      "known_labels", "date_window", "date_order")},
+                                                      "known_labels", "date_window", "date_order",
+                                                      "charts")},
         order=order,
         fields=tuple(_field(f, shared, path.name) for f in raw["fields"]),
         rules=tuple(raw.get("rules", ())),
@@ -73,7 +75,38 @@ def _table(path: Path, order: int, shared: dict[str, dict[str, Any]]) -> TableSp
         known_labels=tuple(raw.get("known_labels", ())),
         date_window=DateWindow(**raw["date_window"]) if "date_window" in raw else None,
         date_order=tuple(raw.get("date_order", ())),
+        charts=_charts(raw, path.name),
     )
+
+
+CHART_KINDS = ("barras", "barras-por-fila", "barras-apiladas", "puntos")
+SERIES_COLUMNS = ("periodo", "fila")  # what a series' table adds to the report's (fila: tables without a key)
+
+
+def _charts(raw: dict[str, Any], where: str) -> tuple[ChartSpec, ...]:
+    """The table's chart declarations, checked against its fields (a misspelt field fails here)."""
+    fields = {f.get("name") or f.get("use") for f in raw.get("fields", ())}
+    charts = []
+    for number, chart in enumerate(raw.get("charts", ()), start=1):
+        spec = ChartSpec(**{**chart, "values": tuple(chart.get("values", ()))})
+        here = f"{where}: charts[{number}] «{spec.title}»"
+        known = fields | (set(SERIES_COLUMNS) if spec.serie else set())
+        unknown = [name for name in (spec.category, *spec.values, spec.group) if name and name not in known]
+        if spec.kind not in CHART_KINDS:
+            raise ValueError(f"{here}: kind must be one of {', '.join(CHART_KINDS)}")
+        if unknown or not spec.values:
+            raise ValueError(f"{here}: unknown fields {unknown}" if unknown else f"{here}: values is empty")
+        if spec.kind == "barras-apiladas" and not spec.group:
+            raise ValueError(f"{here}: kind = \"barras-apiladas\" needs «group» (what the bars are stacked by)")
+        if spec.group and spec.kind not in ("barras-apiladas", "puntos"):
+            raise ValueError(f"{here}: «group» goes with kind = \"barras-apiladas\" or \"puntos\"")
+        if spec.kind != "barras" and len(spec.values) != 1:
+            raise ValueError(f"{here}: kind = \"{spec.kind}\" draws one value")
+        if spec.kind == "barras" and spec.serie:
+            raise ValueError(f"{here}: in a series each category repeats once per period: use "
+                             "\"barras-apiladas\" or \"puntos\"")
+        charts.append(spec)
+    return tuple(charts)
 
 
 SERIES_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

@@ -109,6 +109,30 @@ class CrossCheck:
     """Row of the other table whose `match_field` starts with this; none → its totals."""
 
 
+ChartKind = Literal["barras", "barras-por-fila", "barras-apiladas", "puntos"]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """A chart the portal shows for the table (a chart view of its DataStore table).
+
+    `barras`: one group of bars per category, one bar per value (each category must appear once in
+    the table: the publisher checks it); `barras-por-fila`: one bar per row for a single value (the
+    category may repeat); `barras-apiladas`: one bar per category value, stacked by `group` (its
+    height is the sum of the rows that share the category: for counts and amounts that add up);
+    `puntos`: one point per row for a single value, coloured by `group` (values that do not add up,
+    such as percentages, over periods). With `serie = true` the chart is drawn on the series dataset,
+    whose table adds `periodo` (and `fila` when the table has no primary key).
+    """
+
+    title: str
+    kind: ChartKind
+    category: str
+    values: tuple[str, ...]
+    serie: bool = False
+    group: str | None = None
+
+
 @dataclass(frozen=True)
 class TableSpec:
     name: str
@@ -137,6 +161,8 @@ class TableSpec:
     """Every date of the table must fall in this window around the period."""
     date_order: tuple[str, ...] = ()
     """Date fields that must not decrease along a row (start before end)."""
+    charts: tuple[ChartSpec, ...] = ()
+    """Charts the portal shows: on the report's table, or (`serie = true`) on the series' table."""
     extra: dict[str, object] = field(default_factory=dict)
 
     def field(self, name: str) -> FieldSpec:

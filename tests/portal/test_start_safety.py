@@ -43,10 +43,12 @@ def psql(sql: str, database: str = "postgres") -> str:
 
 
 def drop_test_database(name: str) -> None:
-    """Only the names these tests own."""
+    """Only the names these tests own (the portal's database and role, its DataStore's database and roles)."""
     assert name in (DATABASE, FOREIGN)
+    psql(f"DROP DATABASE IF EXISTS {name}_datastore WITH (FORCE)")
     psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    psql(f"DROP ROLE IF EXISTS {name}")
+    for role in (name, f"{name}_ds_escritura", f"{name}_ds_lectura"):
+        psql(f"DROP ROLE IF EXISTS {role}")
 
 
 def free_port() -> int:
@@ -133,7 +135,8 @@ class OwnPortal:
 
     def assert_secrets_private(self, started: Started) -> None:
         assert started.returncode == 0, started.stderr
-        secrets = {name: self.read(name) for name in ("token", "admin-password", "db-password")}
+        secrets = {name: self.read(name) for name in ("token", "admin-password", "db-password",
+                                                      "datastore-write-password", "datastore-read-password")}
         for name, secret in secrets.items():
             assert len(secret) >= 24, name
             for line in started.command_lines:
@@ -166,14 +169,44 @@ def test_cold_start_keeps_secrets_off_command_lines(own: OwnPortal) -> None:
 
 def test_generated_files_are_private_and_the_database_password_is_random(own: OwnPortal) -> None:
     assert stat.S_IMODE(own.state.stat().st_mode) == 0o700
-    for name in ("ckan.ini", "token", "admin-password", "db-password"):
+    for name in ("ckan.ini", "token", "admin-password", "db-password", "datastore-write-password",
+                 "datastore-read-password"):
         assert stat.S_IMODE((own.state / name).stat().st_mode) == 0o600, name
     for path in own.state.rglob("*"):  # the log, the PID file, uploads: nothing readable by others
         assert not path.stat().st_mode & 0o077, path
     password = own.read("db-password")
     assert password != DATABASE
-    assert f"sqlalchemy.url = postgresql://{DATABASE}:{password}@127.0.0.1:5432/{DATABASE}\n" in \
-        (own.state / "ckan.ini").read_text(encoding="utf-8")
+    ini = (own.state / "ckan.ini").read_text(encoding="utf-8")
+    assert f"sqlalchemy.url = postgresql://{DATABASE}:{password}@127.0.0.1:5432/{DATABASE}\n" in ini
+    write, read = own.read("datastore-write-password"), own.read("datastore-read-password")
+    assert len({password, write, read}) == 3
+    assert (f"ckan.datastore.write_url = postgresql://{DATABASE}_ds_escritura:{write}@127.0.0.1:5432/"
+            f"{DATABASE}_datastore\n") in ini
+    assert f"ckan.datastore.read_url = postgresql://{DATABASE}_ds_lectura:{read}@127.0.0.1:5432/{DATABASE}_datastore\n" in ini
+
+
+def test_datastore_has_a_write_role_and_a_read_only_role(own: OwnPortal) -> None:
+    """`ckan datastore set-permissions` was applied: the read role may read the DataStore and nothing else."""
+    token = own.read("token")
+    org = own.api("organization_create", token, name="org-datastore")
+    dataset = own.api("package_create", token, name="conjunto-datastore", owner_org=org["id"])
+    table = own.api("datastore_create", token, resource={"package_id": dataset["id"], "name": "t"},
+                    fields=[{"id": "n", "type": "int"}], records=[{"n": 7}])
+    assert own.api("datastore_search_sql", sql=f'SELECT n FROM "{table["resource_id"]}"')["records"] == [{"n": 7}]
+    passfile = own.state.parent / "pgpass-lectura"
+    passfile.write_text(f"127.0.0.1:5432:*:{DATABASE}_ds_lectura:{own.read('datastore-read-password')}\n")
+    passfile.chmod(0o600)
+
+    def as_reader(sql: str, database: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["psql", "-h", "127.0.0.1", "-U", f"{DATABASE}_ds_lectura", "-d", database, "-w",
+                               "-qtAX", "-c", sql], capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "PGPASSFILE": str(passfile)})
+    assert as_reader(f'SELECT n FROM "{table["resource_id"]}"', f"{DATABASE}_datastore").stdout.strip() == "7"
+    assert as_reader(f'INSERT INTO "{table["resource_id"]}" (n) VALUES (8)', f"{DATABASE}_datastore").returncode != 0
+    assert as_reader("CREATE TABLE otra (x int)", f"{DATABASE}_datastore").returncode != 0
+    assert as_reader("SELECT count(*) FROM package", DATABASE).returncode != 0  # nor the portal's own tables
+    assert psql(f"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{DATABASE}_datastore'") == \
+        f"{DATABASE}_ds_escritura"
 
 
 def test_start_without_ckan_ini_keeps_the_datasets(own: OwnPortal) -> None:

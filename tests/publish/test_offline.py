@@ -16,7 +16,7 @@ from pipelines.publish import metadata
 from pipelines.publish.client import Portal
 from pipelines.publish.cli import publish_main
 from pipelines.publish.errors import ConflictError, PackageError, PermissionDenied, TransientError
-from pipelines.publish.local import ZIP_KEY, check_package, load_package
+from pipelines.publish.local import GUIDE_KEY, ZIP_KEY, check_package, load_package
 from pipelines.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, PortalState, make_plan
 from pipelines.publish.publish import check_url
 from pipelines.publish.zip import build_zip
@@ -83,11 +83,11 @@ def test_dataset_metadata_maps_to_dcat_fields(pkg):
 
 
 def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
-    """A portal state equal to what the package wants (as package_show would show it)."""
+    """A portal state equal to what the package wants (as package_show would show it), series included."""
     org = metadata.organization(pkg)
     groups = metadata.groups(pkg, org["name"])
-    desired = metadata.dataset(pkg, org, groups)
     url = "http://portal/dataset/x/resource/{}/download/{}"
+    desired = metadata.dataset(pkg, org, groups, url.format(f"r-{GUIDE_KEY}", "ciudadania.md"))
     descriptor_url = url.format("r-paquete:datapackage.json", "datapackage.json")
     resources = []
     for f in pkg.files:
@@ -103,7 +103,30 @@ def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
         "extras": [{"key": k, "value": v} for k, v in desired["extras"].items()], "resources": resources,
     }
     downloads = {r["id"]: (None if drop_downloads else r["size"]) for r in resources}
-    return PortalState(True, frozenset(desired["groups"]), dataset, downloads)
+    series_names = {metadata.series_name(pkg, f.resource["name"]): f for f in pkg.files if f.kind == "table"
+                    and f.resource["name"] != "departamentos"}
+    first = make_plan(pkg, PortalState(True, frozenset(desired["groups"]), dataset, downloads,
+                                       {n: None for n in series_names}))
+    by_id = {r["id"]: r for r in resources}
+    for step in first.tables:  # the DataStore loaded and the views made, as the fingerprints say
+        by_id[f"r-{step.key}"].update(step.done, datastore_active=True)
+    series = {}
+    guide = pkg.file(GUIDE_KEY)
+    for step in first.series:
+        f = series_names[step.name]
+        link = url.format(f"g-{step.name}", guide.upload_name)
+        wanted = metadata.series_dataset(pkg, org, f.resource, link)
+        guide_fields = metadata.resource(guide, pkg, None, link)
+        guide_fields["size"] = int(guide_fields["size"])
+        series[step.name] = {
+            "id": f"s-{step.name}", "name": step.name, "state": "active", "organization": {"name": org["name"]},
+            **{k: wanted[k] for k in ("title", "notes", "license_id", "version", "url")},
+            "tags": [{"name": t} for t in wanted["tags"]], "groups": [{"name": g} for g in wanted["groups"]],
+            "extras": [{"key": k, "value": v} for k, v in wanted["extras"].items()],
+            "resources": [{"id": f"t-{step.name}", "datastore_active": True, "url_type": "datastore",
+                           **metadata.series_resource(pkg, f.resource), **step.done},
+                          {**guide_fields, "id": f"g-{step.name}", "url": link, "url_type": "upload"}]}
+    return PortalState(True, frozenset(desired["groups"]), dataset, downloads, series)
 
 
 def test_plan_for_an_identical_portal_is_empty(pkg):
@@ -277,3 +300,68 @@ def test_5xx_is_retried_and_403_names_the_permission(flaky_server):
     with pytest.raises(PermissionDenied) as caught:
         portal.action("organization_create", {"name": "x"})
     assert "sysadmin" in str(caught.value) and "secreto-456" not in str(caught.value)
+
+
+# DataStore tables: typed from the schema, refused before anything is sent when the CSV disagrees.
+from pipelines.publish.tables import read_tables  # noqa: E402
+
+
+def test_tables_are_typed_and_labelled_from_the_schema(pkg):
+    tables = read_tables(pkg)
+    assert len(tables) == sum(1 for r in pkg.descriptor["resources"] if "schema" in r)
+    for resource in pkg.descriptor["resources"]:
+        if "schema" not in resource:
+            continue
+        table = tables[f"recurso:{resource['name']}"]
+        assert list(table.primary_key) == list(resource["schema"].get("primaryKey") or [])
+        for field, column in zip(resource["schema"]["fields"], table.fields):
+            assert column["id"] == field["name"]
+            assert column["type"] == {"integer": "int", "number": "numeric", "string": "text", "date": "date"}[
+                field["type"]]
+            assert column["info"]["label"] == field["title"]
+            assert column["info"]["notes"].startswith(field["description"])
+            assert ("Unidad: " + field["unidad"] + ".") in column["info"]["notes"] if field.get("unidad") else True
+    activity = tables["recurso:ejecucion-actividad"]
+    assert activity.records[0]["asignado"] == "32595100.00"  # numbers as spelled: numeric keeps the digits
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda t: t.replace(",1706\n", ",mil\n"), "no es un número entero"),
+    (lambda t: t.replace("personas_beneficiadas", "personas"), "cabecera"),
+    (lambda t: t.replace("2020-11-09", "09-11-2020", 1), "no es una fecha"),
+    (lambda t: t.replace(",1706\n", ",-5\n"), "minimum"),
+    (lambda t: t.replace(",1706\n", ",\n"), "obligatorio"),
+    (lambda t: t + t.splitlines()[1] + "\n", "clave primaria"),
+])
+def test_a_csv_that_disagrees_with_its_schema_is_refused_before_any_request(package_copy, change, message):
+    folder = package_copy("prueba-csv-malo")
+    csv = folder / "data" / "albergues.csv"
+    csv.write_text(change(csv.read_text(encoding="utf-8")), encoding="utf-8")
+    requests_seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), type("H", (BaseHTTPRequestHandler,), {
+        "do_GET": lambda self: requests_seen.append(self.path), "do_POST": lambda self: requests_seen.append(self.path),
+        "do_HEAD": lambda self: requests_seen.append(self.path), "log_message": lambda *a: None}))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        from pipelines.publish import publish_package
+        for dry_run in (True, False):
+            with pytest.raises(PackageError, match=message):
+                publish_package(folder, f"http://127.0.0.1:{server.server_address[1]}", "token", dry_run=dry_run,
+                                log=lambda _l: None, retries=0)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert requests_seen == []
+
+
+def test_chart_declarations_are_checked_with_the_table(tmp_path):
+    from pipelines.specs import _charts
+    raw = {"fields": [{"name": "a"}, {"name": "b"}], "charts": [
+        {"title": "t", "kind": "barras", "category": "a", "values": ["c"]}]}
+    with pytest.raises(ValueError, match="unknown fields"):
+        _charts(raw, "x.toml")
+    raw["charts"] = [{"title": "t", "kind": "barras-apiladas", "category": "periodo", "values": ["b"], "serie": True}]
+    with pytest.raises(ValueError, match="group"):
+        _charts(raw, "x.toml")
+    raw["charts"][0]["group"] = "a"
+    assert _charts(raw, "x.toml")[0].group == "a"
