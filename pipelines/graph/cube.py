@@ -44,6 +44,7 @@ from pipelines.graph.namespaces import (
     SeriesTerms,
     department,
     expenditure_group,
+    organization,
     people,
     period,
     sex,
@@ -64,6 +65,17 @@ class KeyDimension:
     scheme: URIRef
     label_field: str
     cls: URIRef | None = None
+
+
+EXPENDITURE = URIRef("http://data.openbudgets.eu/resource/codelist/operation-character/expenditure")
+OBEU_COMPONENTS = (("budgetPhase", OBEU_DIMENSION.budgetPhase), ("operationCharacter", OBEU_DIMENSION.operationCharacter),
+                   ("organization", OBEU_DIMENSION.organization), ("fiscalYear", OBEU_DIMENSION.fiscalYear),
+                   ("fiscalPeriod", OBEU_DIMENSION.fiscalPeriod), ("currency", OBEU_ATTRIBUTE.currency))
+
+
+def fiscal_year(year: int) -> URIRef:
+    """The year as the UK reference intervals name it, the range OpenBudgets.eu gives fiscalYear."""
+    return URIRef(f"http://reference.data.gov.uk/id/year/{year}")
 
 
 # Table keys that are codes: the key field → its dimension. Any other table
@@ -183,6 +195,11 @@ def structure_triples(series: SeriesSpec, spec: TableSpec) -> Iterator[Triple]:
     if any(f.is_numeric and f.unit for f in spec.fields):
         yield from component("unitMeasure", QB.attribute, SDMX_ATTRIBUTE.unitMeasure, required=False)
     if any(f.budget_phase for f in spec.fields):
+        # OpenBudgets.eu's expenditure components, on the observations that carry an amount (the
+        # measures of money columns are rdfs:subPropertyOf obeu-measure:amount).
+        for name, prop in OBEU_COMPONENTS:
+            yield from component(name, QB.attribute, prop, required=False)
+    if any(f.budget_phase for f in spec.fields):
         yield from component("currency", QB.attribute, OBEU_ATTRIBUTE.currency, required=False)
 
 
@@ -210,6 +227,25 @@ def _activity_names(parsed: ParsedReport) -> set[str]:
     return names
 
 
+def row_node(spec: TableSpec, terms: SeriesTerms, values: dict, position: int) -> str:
+    """The path segment of a row's observations: department code, key code, or `fila/NN` by position."""
+    if spec.has_departments:
+        return str(next(values[f.name] for f in spec.fields if f.source == "department_code"))
+    key = key_dimension(spec)
+    if key is not None:
+        return key.code(terms, str(values[next(k for k in spec.primary_key if k in KEY_DIMENSIONS)])).split("/")[-1]
+    return f"fila/{position:02d}"
+
+
+def observation_iri(ds: URIRef, node: str, field: str) -> URIRef:
+    return URIRef(f"{ds}/{node}/{field}")
+
+
+def totals_dataset_iri(ds: URIRef) -> URIRef:
+    """The totals line's own data set: summing the rows' data set never counts a total twice."""
+    return URIRef(f"{ds}/totales")
+
+
 def observation_triples(parsed: ParsedReport, table: Table, package: URIRef) -> Iterator[Triple]:
     """Every figure of one table (rows and totals line) as qb:Observations, plus its row resources."""
     spec = table.spec
@@ -222,24 +258,23 @@ def observation_triples(parsed: ParsedReport, table: Table, package: URIRef) -> 
     programs = {g.value: g.program for g in spec.groups.known} if spec.groups else {}
     activities = _activity_names(parsed)
     terms = SeriesTerms(parsed.series.key)
+    publisher = organization(parsed.series.publisher)
 
     rows: list[tuple[str, dict, int, URIRef | None, URIRef | None]] = []
     for position, row in enumerate(table.rows, start=1):
         area, value = COUNTRY, None
+        node = row_node(spec, terms, row.values, position)
         if spec.has_departments:
-            code = str(next(row.values[f.name] for f in spec.fields if f.source == "department_code"))
-            area, node = department(code), code
+            area = department(node)
         elif key is not None:
             code = str(row.values[next(k for k in spec.primary_key if k in KEY_DIMENSIONS)])
             value = key.code(terms, code)
-            node = value.split("/")[-1]
             yield value, RDF.type, SKOS.Concept
             yield value, SKOS.inScheme, key.scheme
             yield value, SKOS.prefLabel, es(str(row.values[key.label_field]))
             if key.cls is not None:
                 yield value, RDF.type, key.cls
         else:
-            node = f"fila/{position:02d}"
             value = URIRef(f"{ds}/{node}")
             yield from _row_resource(spec, terms, row.values, row.label, value, position, row.line)
             group = row.values.get(spec.groups.field) if spec.groups else None
@@ -254,6 +289,14 @@ def observation_triples(parsed: ParsedReport, table: Table, package: URIRef) -> 
         rows.append((node, row.values, row.line, area, value))
 
     if table.totals:
+        totals_ds = totals_dataset_iri(ds)
+        yield totals_ds, RDF.type, QB.DataSet
+        yield totals_ds, QB.structure, structure_iri(parsed.series, spec)
+        yield totals_ds, DCTERMS.identifier, Literal(f"{spec.name}-totales")
+        yield totals_ds, RDFS.label, es(f"{spec.title}: línea «{spec.totals.label if spec.totals else 'Total'}»")
+        yield totals_ds, RA.totalesDe, ds
+        yield totals_ds, DCTERMS.isPartOf, package
+        yield totals_ds, RA.lineaInforme, Literal(table.totals_line)
         if spec.has_departments:
             total_value = None
         elif key is not None:
@@ -270,10 +313,10 @@ def observation_triples(parsed: ParsedReport, table: Table, package: URIRef) -> 
         for fld in numeric:
             if fld.name not in values:
                 continue
-            obs = URIRef(f"{ds}/{node}/{fld.name}")
+            obs = observation_iri(ds, node, fld.name)
             figure = number(fld, values[fld.name])
             yield obs, RDF.type, QB.Observation
-            yield obs, QB.dataSet, ds
+            yield obs, QB.dataSet, totals_dataset_iri(ds) if node == "total" else ds
             yield obs, SDMX_DIMENSION.refArea, area
             yield obs, SDMX_DIMENSION.refPeriod, per
             if spec.program:
@@ -288,6 +331,10 @@ def observation_triples(parsed: ParsedReport, table: Table, package: URIRef) -> 
             if fld.budget_phase:
                 yield obs, OBEU_MEASURE.amount, figure
                 yield obs, OBEU_DIMENSION.budgetPhase, BUDGET_PHASE[fld.budget_phase]
+                yield obs, OBEU_DIMENSION.operationCharacter, EXPENDITURE
+                yield obs, OBEU_DIMENSION.organization, publisher
+                yield obs, OBEU_DIMENSION.fiscalYear, fiscal_year(parsed.period.year)
+                yield obs, OBEU_DIMENSION.fiscalPeriod, per
                 if fld.unit == "GTQ":
                     yield obs, OBEU_ATTRIBUTE.currency, OBEU_CURRENCY.GTQ
             if (line, fld.name) in placed:

@@ -40,15 +40,21 @@ class RA(DefinedNamespace):
     MetaFisica: URIRef
     Fila: URIRef
     Cuatrimestre: URIRef
+    Afirmacion: URIRef
     # dimensions
     programa: URIRef
     actividad: URIRef
     grupoGasto: URIRef
     fila: URIRef
+    afirmacion: URIRef
+    # measures
+    cifraDeclarada: URIRef
     # links
     financiadoPor: URIRef
     direccion: URIRef
     medidaBeneficiarios: URIRef
+    totalesDe: URIRef
+    reafirma: URIRef
     # measure-property facets
     sexo: URIRef
     pueblo: URIRef
@@ -59,6 +65,16 @@ class RA(DefinedNamespace):
     fechaFuente: URIRef
     iso31662: URIRef
     celdaReconstruida: URIRef
+    textoDeclarado: URIRef
+    expresion: URIRef
+    valorDeclarado: URIRef
+    valorCalculado: URIRef
+    tipoDiscrepancia: URIRef
+    comprobaciones: URIRef
+    comprobacionesCumplidas: URIRef
+    # data quality (W3C DQV)
+    consistenciaInterna: URIRef
+    proporcionComprobacionesCumplidas: URIRef
     # individuals
     total: URIRef
 
@@ -81,6 +97,8 @@ OBEU_ATTRIBUTE = Namespace("http://data.openbudgets.eu/ontology/dsd/attribute/")
 BUDGET_PHASE = Namespace("http://data.openbudgets.eu/resource/codelist/budget-phase/")
 OBEU_CURRENCY = Namespace("http://data.openbudgets.eu/resource/codelist/currency/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+DQV = Namespace("http://www.w3.org/ns/dqv#")
+OA = Namespace("http://www.w3.org/ns/oa#")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
 LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
@@ -109,6 +127,8 @@ PREFIXES: dict[str, str] = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "foaf": "http://xmlns.com/foaf/0.1/",
     "spdx": str(SPDX),
+    "dqv": str(DQV),
+    "oa": str(OA),
     "wd": str(WIKIDATA),
 }
 

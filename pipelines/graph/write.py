@@ -16,6 +16,7 @@ from rdflib import Graph
 from pipelines.graph.catalog import Distribution, catalog_triples, code_list_triples, package_iri
 from pipelines.graph.cube import Triple, measure_triples, observation_triples, structure_triples
 from pipelines.graph.namespaces import data_base
+from pipelines.graph.quality import quality_triples
 from pipelines.graph.serialize import jsonld, to_oxigraph, turtle
 from pipelines.graph.shacl import check_graph
 from pipelines.package.schema import descriptor
@@ -63,6 +64,7 @@ def build_triples(parsed: ParsedReport, base: str | None = None) -> list[Triple]
         triples += structure_triples(parsed.series, table.spec)
         triples += observation_triples(parsed, table, package)
     triples += catalog_triples(parsed, base, distributions(parsed))
+    triples += quality_triples(parsed, package)
     triples += series_vocabulary(parsed.series.vocabulary)
     return triples
 

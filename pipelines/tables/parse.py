@@ -48,13 +48,11 @@ def _parse(report: ReportText, series: SeriesSpec) -> ParsedReport:
     checks: list[reconcile.Check] = []
     for index, block in enumerate(blocks):
         table = parsed.tables[block.spec.name]
-        parsed.discrepancies += reconcile.check_rows(table) + reconcile.check_totals(table)
-        found, done = reconcile.check_narrative(table, report, block.end)
-        parsed.discrepancies += found
-        checks += done
-        found, done = reconcile.check_cross(table, parsed.tables)
-        parsed.discrepancies += found
-        checks += done
+        for found, done in (reconcile.check_rows(table), reconcile.check_totals(table),
+                            reconcile.check_narrative(table, report, block.end),
+                            reconcile.check_cross(table, parsed.tables)):
+            parsed.discrepancies += found
+            checks += done
     parsed.checks = checks
     # Publish tables in the order the series declares them, whatever the print order.
     parsed.tables = {spec.name: parsed.tables[spec.name] for spec in series.tables}

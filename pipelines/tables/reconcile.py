@@ -19,11 +19,29 @@ from pipelines.tables.model import Discrepancy, Table
 
 @dataclass(frozen=True)
 class Check:
-    """One comparison made, for the quality report and Dagster metadata."""
+    """A check made, for the quality report, the graph's quality measurement and Dagster metadata.
+
+    A row rule is one check over all its rows (`comparaciones` of them); a
+    totals column, a prose figure and a figure another table repeats are one
+    comparison each. `cumplidas` of `comparaciones` held.
+    """
 
     recurso: str
     descripcion: str
     resultado: str  # "coincide" | "discrepa" | "no-encontrado"
+    tipo: str = "otro-cuadro"
+    """`regla-de-fila`, `totales`, `texto` (the prose) or `otro-cuadro` (a figure another table repeats)."""
+    comparaciones: int = 1
+    cumplidas: int = 0
+    expresion: str | None = None
+    valor_declarado: str | None = None
+    linea: int | None = None
+    texto: str | None = None
+    """How the report words the figure it compared (prose and cross-table checks)."""
+
+
+def _outcome(held: int, made: int) -> str:
+    return "coincide" if held == made else "discrepa"
 
 
 def _fmt(value: Decimal | int) -> str:
@@ -51,35 +69,46 @@ def column_sums(table: Table) -> dict[str, Decimal]:
             for f in table.spec.fields if f.total}
 
 
-def check_rows(table: Table) -> list[Discrepancy]:
+def check_rows(table: Table) -> tuple[list[Discrepancy], list[Check]]:
     """Row rules on every printed row, and on the totals line."""
-    found = []
+    found, checks = [], []
     for text in table.spec.rules:
         rule = Rule.parse(text)
         decimals = table.spec.field(rule.target).decimals
         lines = [(r.label, r.values, r.line) for r in table.rows]
         if table.totals and rule.fields <= set(table.totals):
             lines.append((table.spec.totals.label, table.totals, table.totals_line))  # type: ignore[union-attr]
+        held = 0
         for label, values, line in lines:
-            if not rule.holds(values, decimals):
-                found.append(Discrepancy(
-                    table.name, rule.target, _fmt(values[rule.target]), rule.expected_text(values, decimals),
-                    f"Fila «{label}»: no se cumple {rule.text}", line, tipo="aritmetica"))
-    return found
+            if rule.holds(values, decimals):
+                held += 1
+                continue
+            found.append(Discrepancy(
+                table.name, rule.target, _fmt(values[rule.target]), rule.expected_text(values, decimals),
+                f"Fila «{label}»: no se cumple {rule.text}", line, tipo="aritmetica"))
+        checks.append(Check(table.name, f"Regla de fila {rule.text}", _outcome(held, len(lines)), "regla-de-fila",
+                            len(lines), held, rule.text))
+    return found, checks
 
 
-def check_totals(table: Table) -> list[Discrepancy]:
+def check_totals(table: Table) -> tuple[list[Discrepancy], list[Check]]:
     if not table.totals:
-        return []
-    found = []
+        return [], []
+    found, checks = [], []
+    label = table.spec.totals.label  # type: ignore[union-attr]
     for name, computed in column_sums(table).items():
         stated = table.totals.get(name)
-        if stated is not None and stated != computed:
+        if stated is None:
+            continue
+        agrees = stated == computed
+        checks.append(Check(table.name, f"La línea «{label}» es la suma de la columna {name}", _outcome(agrees, 1),
+                            "totales", 1, int(agrees), name, _fmt(stated), table.totals_line))
+        if not agrees:
             found.append(Discrepancy(
                 table.name, name, _fmt(stated), _fmt(computed),
-                f"La línea «{table.spec.totals.label}» declara {_fmt(stated)} pero la suma de las filas es "  # type: ignore[union-attr]
-                f"{_fmt(computed)}", table.totals_line))
-    return found
+                f"La línea «{label}» declara {_fmt(stated)} pero la suma de las filas es {_fmt(computed)}",
+                table.totals_line))
+    return found, checks
 
 
 Stated = tuple[Decimal, str, int | None] | None
@@ -87,18 +116,19 @@ Stated = tuple[Decimal, str, int | None] | None
 
 
 def _compare(table: Table, description: str, expression: str, stated: Stated,
-             found: list[Discrepancy], checks: list[Check]) -> None:
+             found: list[Discrepancy], checks: list[Check], kind: str) -> None:
     """Compare one stated figure with the table's own; record the check and any disagreement."""
     if stated is None:
         # A check that cannot be made is itself a finding: the figure it needed is gone or reworded.
-        checks.append(Check(table.name, description, "no-encontrado"))
+        checks.append(Check(table.name, description, "no-encontrado", kind, 1, 0, expression))
         found.append(Discrepancy(table.name, expression, "no encontrado", _fmt(evaluate(expression, column_sums(table))),
                                  f"{description}: el informe no declara la cifra con la que comparar", None))
         return
     value, wording, line = stated
     computed = evaluate(expression, column_sums(table))
     agrees = value == computed
-    checks.append(Check(table.name, description, "coincide" if agrees else "discrepa"))
+    checks.append(Check(table.name, description, _outcome(agrees, 1), kind, 1, int(agrees), expression, _fmt(value),
+                        line, wording))
     if not agrees:
         found.append(Discrepancy(table.name, expression, _fmt(value), _fmt(computed),
                                  f"{description}: {wording}, y las filas del cuadro suman {_fmt(computed)}", line))
@@ -117,7 +147,7 @@ def check_narrative(table: Table, report: ReportText, until: int) -> tuple[list[
             line = next((n for n in range(start, until) if match.group(1) in report.line(n)), None)
             value = sum((parse_number(g) for g in match.groups()), Decimal(0))
             stated = (value, f"el texto dice «{match.group(0)}»", line)
-        _compare(table, claim.description, claim.expression, stated, found, checks)
+        _compare(table, claim.description, claim.expression, stated, found, checks, "texto")
     return found, checks
 
 
@@ -140,5 +170,5 @@ def check_cross(table: Table, tables: dict[str, Table]) -> tuple[list[Discrepanc
         stated: Stated = None
         if value is not None:
             stated = (Decimal(value), f"«{cross.resource}» dice {_fmt(value)}", line)
-        _compare(table, cross.description, cross.expression, stated, found, checks)
+        _compare(table, cross.description, cross.expression, stated, found, checks, "otro-cuadro")
     return found, checks

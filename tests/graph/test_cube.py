@@ -34,7 +34,12 @@ def dataset(name: str) -> URIRef:
 
 
 def observations(graph: Graph, name: str) -> set:
-    return set(graph.subjects(QB.dataSet, dataset(name)))
+    """The table's observations: its rows' data set and its totals line's own data set."""
+    return set(graph.subjects(QB.dataSet, dataset(name))) | set(graph.subjects(QB.dataSet, totals(name)))
+
+
+def totals(name: str) -> URIRef:
+    return URIRef(f"{PACKAGE}/{name}/totales")
 
 
 def the(graph: Graph, **where: object) -> URIRef:
@@ -61,6 +66,34 @@ def test_every_figure_of_every_table_is_one_observation_totals_included(bundled:
         assert published == printed, name
 
 
+def test_summing_a_measure_over_a_rows_data_set_gives_the_printed_total(bundled: ParsedReport, graph: Graph) -> None:
+    """The generic OpenBudgets.eu sum never counts the totals line: it lives in its own data set."""
+    query = """
+        PREFIX qb: <http://purl.org/linked-data/cube#>
+        PREFIX obeu-measure: <http://data.openbudgets.eu/ontology/dsd/measure/>
+        PREFIX obeu-dimension: <http://data.openbudgets.eu/ontology/dsd/dimension/>
+        SELECT ?phase (SUM(?amount) AS ?total) WHERE {
+          ?obs qb:dataSet ?ds ; obeu-measure:amount ?amount ; obeu-dimension:budgetPhase ?phase .
+        } GROUP BY ?phase"""
+    sums = {str(row[0]).rsplit("/", 1)[-1]: Decimal(str(row[1]))
+            for row in graph.query(query, initBindings={"ds": dataset("ejecucion-actividad")})}
+    printed = bundled.tables["ejecucion-actividad"].totals
+    assert sums == {"approved": printed["asignado"], "revised": printed["vigente"], "executed": printed["ejecutado"]}
+    assert graph.value(totals("ejecucion-actividad"), RA.totalesDe) == dataset("ejecucion-actividad")
+
+
+def test_budget_observations_carry_the_openbudgets_components(graph: Graph) -> None:
+    obs = the(graph, ds=dataset("ejecucion-actividad"), actividad=activity("Servicio Social"), measure=MEDIDA.ejecutado)
+    assert str(graph.value(obs, OBEU_DIMENSION.operationCharacter)).endswith("operation-character/expenditure")
+    assert str(graph.value(obs, OBEU_DIMENSION.fiscalYear)) == "http://reference.data.gov.uk/id/year/2021"
+    assert str(graph.value(obs, OBEU_DIMENSION.organization)).endswith("organizacion/sosep")
+    assert graph.value(obs, OBEU_DIMENSION.fiscalPeriod) == graph.value(obs, SDMX_DIMENSION.refPeriod)
+    structure = graph.value(dataset("ejecucion-actividad"), QB.structure)
+    attributes = {graph.value(c, QB.attribute) for c in graph.objects(structure, QB.component)}
+    assert {OBEU_DIMENSION.budgetPhase, OBEU_DIMENSION.operationCharacter, OBEU_DIMENSION.fiscalYear,
+            OBEU_ATTRIBUTE.currency} <= attributes
+
+
 def test_one_measure_property_per_numeric_field_named_by_dct_identifier(bundled: ParsedReport, graph: Graph) -> None:
     for table in bundled.tables.values():
         for fld in table.spec.fields:
@@ -83,8 +116,12 @@ def test_totals_line_is_the_country_with_the_printed_figure_even_when_rows_disag
     printed = bundled.tables["hogares-comunitarios"].totals["cadi"]
     rows = bundled.tables["hogares-comunitarios"].column_sum("cadi")
     assert printed != rows  # the report's own disagreement (462 printed, rows add 460)
-    obs = the(graph, ds=dataset("hogares-comunitarios"), area=COUNTRY, measure=MEDIDA.cadi)
+    obs = the(graph, ds=totals("hogares-comunitarios"), area=COUNTRY, measure=MEDIDA.cadi)
     assert Decimal(str(graph.value(obs, MEDIDA.cadi))) == printed
+    # …in the totals line's own data set: the rows' data set adds up to what the rows say.
+    in_rows = [graph.value(o, MEDIDA.cadi) for o in graph.subjects(QB.dataSet, dataset("hogares-comunitarios"))
+               if graph.value(o, QB.measureType) == MEDIDA.cadi]
+    assert sum(Decimal(str(v)) for v in in_rows) == rows
 
 
 def test_budget_figures_follow_openbudgets(graph: Graph) -> None:

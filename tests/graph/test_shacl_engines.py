@@ -52,7 +52,8 @@ def first_component(triples: list) -> URIRef:
 
 
 def first_measure(triples: list) -> URIRef:
-    return sorted(s for s, p, o in triples if p == RDF.type and o == QB.MeasureProperty)[0]
+    """The first of the package's own measures (ra:cifraDeclarada is also described by the vocabulary)."""
+    return sorted(s for s, p, o in triples if p == RDF.type and o == QB.MeasureProperty and "/def/medida/" in s)[0]
 
 
 BREAKS: dict[str, Callable[[list], list]] = {

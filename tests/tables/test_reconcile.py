@@ -30,7 +30,14 @@ def test_every_check_is_listed_and_the_rest_agree(bundled: ParsedReport) -> None
     results = {c.descripcion: c.resultado for c in bundled.checks}
     assert results["Centros de atención (hogares comunitarios más CADI) según LOGROS INSTITUCIONALES"] == "coincide"
     assert results["Adultos mayores del cuadro departamental = ejecución de la meta física de atención integral"] == "coincide"
-    assert sum(r == "discrepa" for r in results.values()) == 2
+    failed = [c for c in bundled.checks if c.resultado == "discrepa"]
+    # The Hogares Comunitarios totals line (two columns) and the prose (two figures): the four discrepancies.
+    assert sorted((c.recurso, c.tipo, c.expresion) for c in failed) == [
+        ("hogares-comunitarios", "texto", "cadi"), ("hogares-comunitarios", "texto", "municipios_con_presencia"),
+        ("hogares-comunitarios", "totales", "cadi"), ("hogares-comunitarios", "totales", "municipios_con_presencia")]
+    rules = [c for c in bundled.checks if c.tipo == "regla-de-fila"]
+    assert rules and all(c.comparaciones == c.cumplidas > 1 for c in rules)  # every printed row, one check per rule
+    assert {c.tipo for c in bundled.checks} == {"regla-de-fila", "totales", "texto", "otro-cuadro"}
 
 
 def test_broken_percentage_and_cross_table_figures_are_found(tmp_path: Path) -> None:
