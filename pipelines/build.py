@@ -26,6 +26,7 @@ from pipelines.package.schema import descriptor
 from pipelines.package.validate import validate_package
 from pipelines.package.write import write_descriptor, write_tables
 from pipelines.report.text import load_report
+from pipelines.settings import BuildOptions
 from pipelines.tables.model import ParsedReport
 from pipelines.tables.parse import parse_report
 
@@ -83,7 +84,7 @@ def _guard_replacement(parsed: ParsedReport, target: Path, replace: bool) -> Non
         "sustituye, vuelva a construir con --replace", report=parsed.report.filename)
 
 
-def write_package(parsed: ParsedReport, out_dir: Path, replace: bool = False) -> Path:
+def write_package(parsed: ParsedReport, out_dir: Path, replace: bool = False, base_iri: str | None = None) -> Path:
     """Write, validate and swap in `out_dir/<package name>/`; returns that folder."""
     target = out_dir / parsed.package_name
     scratch: Path | None = None
@@ -94,7 +95,7 @@ def write_package(parsed: ParsedReport, out_dir: Path, replace: bool = False) ->
         with _uninterrupted():  # an interrupt lands once `scratch` is known, so `finally` removes it
             scratch = Path(tempfile.mkdtemp(prefix=f".{parsed.package_name}.tmp-{os.getpid()}-", dir=out_dir))
         write_tables(parsed, scratch)
-        extra = write_graph(parsed, scratch)
+        extra = write_graph(parsed, scratch, base_iri)
         package = descriptor(parsed, extra)
         write_descriptor(scratch, package)
         (scratch / "README.md").write_text(readme(parsed, package), encoding="utf-8")
@@ -137,7 +138,8 @@ def _swap(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build_report(report_path: Path, out_dir: Path, replace: bool = False) -> BuildResult:
-    """Parse one report and write its package."""
-    parsed = parse_report(load_report(report_path))
-    return BuildResult(write_package(parsed, out_dir, replace), parsed)
+def build_report(report_path: Path, options: BuildOptions | Path) -> BuildResult:
+    """Parse one report (matched to its series in `options.specs`) and write its package."""
+    options = options if isinstance(options, BuildOptions) else BuildOptions(out_dir=options)
+    parsed = parse_report(load_report(report_path), specs=options.specs)
+    return BuildResult(write_package(parsed, options.out_dir, options.replace, options.base_iri), parsed)

@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from pipelines.errors import Interrupted
-from pipelines.paths import DATAPACKAGES_DIR
+from pipelines import settings
+from pipelines.settings import BuildOptions
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from pipelines.parallel import build_all
 
-    return 1 if build_all(args.reports, Path(args.out), args.replace, args.jobs) else 0
+    options = BuildOptions(out_dir=Path(args.out), specs=Path(args.series), base_iri=settings.BASE_IRI.value(),
+                           replace=args.replace)
+    return 1 if build_all(args.reports, options, args.jobs) else 0
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -44,8 +47,11 @@ def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="rendicion", description=__doc__)
     sub = main.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="informe(s) → paquete(s) de datos validados")
-    build.add_argument("reports", nargs="+", metavar="REPORT", help="texto del informe (UTF-8)")
-    build.add_argument("--out", default=str(DATAPACKAGES_DIR), help="carpeta de salida (por defecto datapackages/)")
+    build.add_argument("reports", nargs="+", metavar="REPORT", help="informe: el PDF o el texto extraído de él (UTF-8)")
+    build.add_argument("--out", default=settings.PACKAGES.value(),
+                       help="carpeta de salida (por defecto $RENDICION_PAQUETES o datapackages/)")
+    build.add_argument("--series", default=settings.SERIES.value(), metavar="DIR",
+                       help="carpeta de las series (por defecto $RENDICION_SERIES o pipelines/specs/)")
     build.add_argument("--replace", action="store_true",
                        help="permite reemplazar un paquete construido desde otro archivo de informe")
     build.add_argument("--jobs", "-j", type=_positive, default=None, metavar="N",

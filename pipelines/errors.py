@@ -55,6 +55,18 @@ class ReportError(PipelineError):
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
+class ShaclError(ReportError):
+    """The report's graph breaks the SHACL shapes: the graph stage's refusal, with every violation."""
+
+    def __init__(self, message: str, *, violations: list[str], report: str | None = None) -> None:
+        super().__init__(message, report=report)
+        self.violations = violations
+
+
+class InvalidPackage(ReportError):
+    """Frictionless found the written package invalid (types, constraints, keys): the package stage's refusal."""
+
+
 class OutputError(PipelineError):
     """The package could not be written where it was asked to go; nothing was replaced."""
 

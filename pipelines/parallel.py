@@ -27,6 +27,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Sequence
 
+from pipelines.settings import BuildOptions
 from pipelines.errors import Interrupted, PipelineError
 
 if TYPE_CHECKING:  # multiprocessing is imported only when a pool is used (one report needs none)
@@ -48,13 +49,13 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def build_one(report: str, out: Path, replace: bool) -> Outcome:
+def build_one(report: str, options: BuildOptions) -> Outcome:
     """Build one report; every failure becomes one line naming the report (interruptions propagate)."""
     from pipelines.build import build_report
 
     name = Path(report).name
     try:
-        result = build_report(Path(report), out, replace)
+        result = build_report(Path(report), options)
     except PipelineError as error:
         return False, f"error: {error}"
     except MemoryError:
@@ -72,17 +73,17 @@ def _print(outcome: Outcome) -> None:
     print(line, file=sys.stdout if built else sys.stderr, flush=True)
 
 
-def build_all(reports: Sequence[str], out: Path, replace: bool = False, jobs: int | None = None) -> int:
+def build_all(reports: Sequence[str], options: BuildOptions, jobs: int | None = None) -> int:
     """Build every report, printing each outcome in input order; returns how many failed."""
     jobs = default_jobs() if jobs is None else jobs
     if jobs <= 1 or len(reports) <= 1:
         failed = 0
         for report in reports:
-            outcome = build_one(report, out, replace)
+            outcome = build_one(report, options)
             _print(outcome)
             failed += not outcome[0]
         return failed
-    return _Pool(list(reports), out, replace, min(jobs, len(reports))).run()
+    return _Pool(list(reports), options, min(jobs, len(reports))).run()
 
 
 # ------------------------------------------------------------------ workers
@@ -100,13 +101,13 @@ def _stop_on_signal() -> None:
     signal.signal(signal.SIGTERM, interrupted)
 
 
-def _work(conn: Connection, out: Path, replace: bool) -> None:
+def _work(conn: Connection, options: BuildOptions) -> None:
     """A worker's life: build the (index, report) it is sent, answer (index, outcome); None ends it."""
     _stop_on_signal()
     try:
         while (task := conn.recv()) is not None:
             index, report = task
-            conn.send((index, build_one(report, out, replace)))
+            conn.send((index, build_one(report, options)))
     except (Interrupted, KeyboardInterrupt, EOFError, OSError):
         pass
     finally:
@@ -123,8 +124,7 @@ class _Worker:
 @dataclass
 class _Pool:
     reports: list[str]
-    out: Path
-    replace: bool
+    options: BuildOptions
     jobs: int
     pending: deque[tuple[int, str]] = field(init=False)
     done: dict[int, Outcome] = field(default_factory=dict)
@@ -156,7 +156,7 @@ class _Pool:
         sys.stdout.flush()
         sys.stderr.flush()
         parent, child = context.Pipe()
-        process = context.Process(target=_work, args=(child, self.out, self.replace), daemon=True)  # type: ignore
+        process = context.Process(target=_work, args=(child, self.options), daemon=True)  # type: ignore
         process.start()
         child.close()
         worker = _Worker(process, parent)
@@ -198,7 +198,7 @@ class _Pool:
         self.workers.remove(worker)
         from pipelines.build import clean_leftovers
 
-        clean_leftovers(self.out)  # its scratch folder, now that its process is gone
+        clean_leftovers(self.options.out_dir)  # its scratch folder, now that its process is gone
         if self.pending:
             import multiprocessing
 
@@ -225,5 +225,5 @@ class _Pool:
         if interrupted:
             from pipelines.build import clean_leftovers
 
-            clean_leftovers(self.out)
+            clean_leftovers(self.options.out_dir)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Mapping
 
 from pipelines.paths import DATAPACKAGES_DIR, REPORTS_DIR, ROOT, SPECS_DIR
@@ -63,3 +64,16 @@ ALL: tuple[Setting, ...] = (REPORTS, PACKAGES, SERIES, STORE, SPARQL_PORT, SPARQ
 def default_jobs() -> int:
     """Processes `rendicion build` uses by default: the machine's cores."""
     return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a build needs besides the report, decided at the edge and passed down whole."""
+
+    out_dir: Path = Path(PACKAGES.default)
+    specs: Path = Path(SERIES.default)
+    """The folder of series descriptions the report is matched against."""
+    base_iri: str = BASE_IRI.default
+    """Base of the package's data IRIs (its data sets, observations, distributions)."""
+    replace: bool = False
+    """Replace a package built from another report file (never done silently)."""

@@ -22,7 +22,7 @@ from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSev
 from pipelines.assets.metadata import error_metadata, markdown_table
 from pipelines.assets.partitions import PARTITIONS, parse_key, previous_key, scan_reports
 from pipelines.assets.resources import Folders
-from pipelines.errors import PipelineError, ReportError
+from pipelines.errors import InvalidPackage, PipelineError, ReportError, ShaclError
 from pipelines.report.text import load_report
 from pipelines.tables.model import ParsedReport
 from pipelines.tables.parse import parse_report
@@ -42,18 +42,11 @@ SHACL_CONFORMANCE = AssetCheckSpec(
     description="El grafo cumple las formas SHACL de vocab/formas.ttl (con el resto del vocabulario): la "
                 "compuerta que aplica la etapa del grafo antes de escribirlo.")
 
-SHACL_REFUSAL = "formas SHACL"
-"""How the graph stage's gate words its refusal (pipelines.graph.shacl.check_graph)."""
-INVALID_PACKAGE = "el paquete no es válido"
-"""How the package stage words its refusal (pipelines.package.validate.validate_package)."""
-
-
 def refused_check(error: PipelineError) -> AssetCheckResult | None:
     """The failed check a refusal of `write_package` is the verdict of, if it came from one of its two gates."""
-    message = getattr(error, "message", str(error))
-    if SHACL_REFUSAL in message:
+    if isinstance(error, ShaclError):
         spec, what = SHACL_CONFORMANCE, "El grafo no cumple las formas SHACL"
-    elif message.startswith(INVALID_PACKAGE):
+    elif isinstance(error, InvalidPackage):
         spec, what = PACKAGE_VALID, "El paquete no es válido"
     else:
         return None

@@ -43,7 +43,7 @@ def package_and_graph(context: AssetExecutionContext, parsed_tables: ParsedRepor
                       folders: Folders) -> Iterator[Any]:
     """Write and validate the package with its graph; an invalid one never replaces the published folder."""
     try:
-        folder = write_package(parsed_tables, folders.output)
+        folder = write_package(parsed_tables, folders.output, base_iri=folders.base_iri)
     except PipelineError as error:
         verdict = refused_check(error)
         if verdict is not None:

@@ -32,6 +32,8 @@ class Folders(ConfigurableResource):
     reports_dir: str = settings.REPORTS.default
     output_dir: str = settings.PACKAGES.default
     series_dir: str = settings.SERIES.default
+    base_iri: str = settings.BASE_IRI.default
+    """Base of the packages' data IRIs (the graph's data sets, observations, distributions)."""
 
     @property
     def reports(self) -> Path:
@@ -76,7 +78,8 @@ def resources_from_env(environ: Mapping[str, str] = os.environ) -> dict[str, Con
     return {
         "folders": Folders(reports_dir=from_env(settings.REPORTS, environ),
                            output_dir=from_env(settings.PACKAGES, environ),
-                           series_dir=from_env(settings.SERIES, environ)),
+                           series_dir=from_env(settings.SERIES, environ),
+                           base_iri=from_env(settings.BASE_IRI, environ)),
         "sparql": SparqlStore(location=from_env(settings.STORE, environ),
                               endpoint=from_env(settings.SPARQL_ENDPOINT, environ)),
         "portal": CkanPortal(url=from_env(settings.PORTAL_URL, environ),

@@ -10,8 +10,8 @@ first violations; nothing is written then), writes `grafo.ttl` and
 `grafo.jsonld` into `package_dir` and returns the two resource descriptors
 (`grafo`, `grafo-jsonld`) to append to datapackage.json's resources.
 
-`base` is the base IRI of the package's instance data; by default
-`RENDICION_BASE_IRI` or https://w3id.org/rendicion-abierta/. Vocabulary and
+`base` is the base IRI of the package's instance data, passed down from the edge
+(setting `RENDICION_BASE_IRI`); by default https://w3id.org/rendicion-abierta/. Vocabulary and
 code-list IRIs are fixed (see `namespaces`).
 
 Modules: `namespaces` (IRIs, the closed `RA` namespace), `cube` (structures and

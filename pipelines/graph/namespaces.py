@@ -7,7 +7,7 @@ Two bases, on purpose:
   every package must point to the same concepts;
 * the instance data of a package (the package itself, its datasets,
   observations, rows, distributions, the source report, the build) lives under
-  a configurable base: `RENDICION_BASE_IRI`, or `VOCAB_BASE` when unset.
+  a configurable base (setting `RENDICION_BASE_IRI`, passed down from the edge), or `VOCAB_BASE`.
 
 `RA` is a closed namespace: a misspelt `RA.term` raises at import time (and a
 test keeps its terms equal to the ones `vocab/ontologia.ttl` defines).
@@ -15,7 +15,6 @@ test keeps its terms equal to the ones `vocab/ontologia.ttl` defines).
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -25,7 +24,6 @@ from rdflib.namespace import DefinedNamespace
 
 VOCAB_BASE = "https://w3id.org/rendicion-abierta/"
 DEFAULT_BASE = VOCAB_BASE
-BASE_ENV = "RENDICION_BASE_IRI"
 
 
 class RA(DefinedNamespace):
@@ -140,8 +138,8 @@ def slug(text: str) -> str:
 
 
 def data_base(base: str | None = None) -> str:
-    """The instance-data base IRI: the argument, else `RENDICION_BASE_IRI`, else the default; ends in `/`."""
-    chosen = base or os.environ.get(BASE_ENV) or DEFAULT_BASE
+    """The instance-data base IRI: the argument (read from the settings at the edge) or the default; ends in `/`."""
+    chosen = base or DEFAULT_BASE
     return chosen if chosen.endswith(("/", "#")) else chosen + "/"
 
 

@@ -39,7 +39,7 @@ from typing import Callable
 import pyoxigraph as ox
 from rdflib import BNode, URIRef
 
-from pipelines.errors import ReportError
+from pipelines.errors import ShaclError
 from pipelines.graph.cube import Triple
 from pipelines.graph.cube_sparql import Row, Unsure, native
 from pipelines.graph.engine import Evaluator, Result, instances, targets
@@ -162,33 +162,33 @@ def core_results(triples: list[Triple], folder: Path = VOCAB_DIR) -> tuple[list[
     return found, graph
 
 
-def _short(node: object) -> str:
+def _short(node: object, base: str | None = None) -> str:
     """A node as a reader would write it: prefixed name, `datos:` for the package's data, or the value."""
     text = node.value if isinstance(node, (ox.NamedNode, ox.Literal)) else str(node)
     if isinstance(node, (URIRef, ox.NamedNode)):
-        for prefix, namespace in [*PREFIXES.items(), ("datos", data_base())]:
+        for prefix, namespace in [*PREFIXES.items(), ("datos", data_base(base))]:
             if text.startswith(namespace) and len(text) > len(namespace):
                 return f"{prefix}:{text[len(namespace):]}"
         return f"<{text}>"
     return text
 
 
-def core_line(result: Result) -> str:
-    where = _short(result.focus)
+def core_line(result: Result, base: str | None = None) -> str:
+    where = _short(result.focus, base)
     if isinstance(result.path, URIRef):
-        where += f" {_short(result.path)}"
+        where += f" {_short(result.path, base)}"
     text = f"{where}: {result.message}"
     if result.value is not None and not isinstance(result.value, BNode):
-        text += f" (valor: {_short(result.value)})"
+        text += f" (valor: {_short(result.value, base)})"
     return text
 
 
-def sparql_line(constraint: SparqlConstraint, focus: object, row: dict[str, object]) -> str:
+def sparql_line(constraint: SparqlConstraint, focus: object, row: dict[str, object], base: str | None = None) -> str:
     def shown(found: re.Match[str]) -> str:
         value = row.get(found.group(1))
-        return _short(value) if value is not None else "?"
+        return _short(value, base) if value is not None else "?"
 
-    return f"{_short(focus)}: {PLACEHOLDER.sub(shown, constraint.message)}"
+    return f"{_short(focus, base)}: {PLACEHOLDER.sub(shown, constraint.message)}"
 
 
 def _oxigraph_term(term: Term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -211,7 +211,8 @@ def oxigraph_rows(store: ox.Store, constraint: SparqlConstraint, focus: Term) ->
     return [{name: solution[name] for name in names} for solution in solutions]  # type: ignore[union-attr]
 
 
-def sparql_lines(graph: Index, constraints: list[tuple[SparqlConstraint, Callable | None]]) -> list[str]:
+def sparql_lines(graph: Index, constraints: list[tuple[SparqlConstraint, Callable | None]],
+                 base: str | None = None) -> list[str]:
     """Each solution of each SPARQL constraint as a line; pyoxigraph only for what has no native evaluator."""
     store: ox.Store | None = None
     lines = []
@@ -229,28 +230,28 @@ def sparql_lines(graph: Index, constraints: list[tuple[SparqlConstraint, Callabl
                     store = ox.Store()
                     store.extend(ox.Quad(*map(_oxigraph_term, t)) for t in graph.triples())  # type: ignore[misc]
                 rows = oxigraph_rows(store, constraint, focus)
-            lines += [sparql_line(constraint, focus, row) for row in rows]
+            lines += [sparql_line(constraint, focus, row, base) for row in rows]
     return lines
 
 
-def violations(triples: list[Triple], folder: Path = VOCAB_DIR) -> list[str]:
-    """Each violation as one readable line, sorted; empty when the graph conforms."""
+def violations(triples: list[Triple], folder: Path = VOCAB_DIR, base: str | None = None) -> list[str]:
+    """Each violation as one readable line (the package's own IRIs as `datos:` under `base`), sorted."""
     vocab = vocabulary(folder)
     if vocab.shapes is None:
         from pipelines.graph.shacl_reference import reference_violations
 
         return reference_violations(triples, folder)
     found, graph = core_results(triples, folder)
-    return sorted([core_line(r) for r in found] + sparql_lines(graph, vocab.constraints))
+    return sorted([core_line(r, base) for r in found] + sparql_lines(graph, vocab.constraints, base))
 
 
-def check_graph(triples: list[Triple], package: str, folder: Path = VOCAB_DIR) -> None:
-    """Raise ReportError naming the first violations if the graph does not conform."""
-    found = violations(triples, folder)
+def check_graph(triples: list[Triple], package: str, folder: Path = VOCAB_DIR, base: str | None = None) -> None:
+    """Raise ShaclError naming the first violations if the graph does not conform."""
+    found = violations(triples, folder, base)
     if found:
         shown = "\n  - ".join(found[:SHOWN])
         more = f"\n  … y {len(found) - SHOWN} más" if len(found) > SHOWN else ""
-        raise ReportError(
+        raise ShaclError(
             f"el grafo de {package} no cumple las formas SHACL de vocab/{SHAPES} "
-            f"({len(found)} infracciones); no se escribe:\n  - {shown}{more}"
+            f"({len(found)} infracciones); no se escribe:\n  - {shown}{more}", violations=found
         )

@@ -92,7 +92,7 @@ def write_graph(parsed: ParsedReport, package_dir: Path, base: str | None = None
     """
     base = data_base(base)
     triples = build_triples(parsed, base)
-    check_graph(triples, parsed.package_name)
+    check_graph(triples, parsed.package_name, base=base)
     ordered = to_oxigraph(triples)
     package_dir.mkdir(parents=True, exist_ok=True)
     (package_dir / TURTLE_FILE).write_bytes(turtle(ordered))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from frictionless import Detector, validate
 
-from pipelines.errors import ReportError
+from pipelines.errors import InvalidPackage
 
 UTF8 = Detector(encoding_function=lambda sample: "utf-8")
 
@@ -33,4 +33,4 @@ def validate_package(folder: Path, report_name: str) -> None:
             where = f" fila {row}" if row else ""
             problems.append(f"{task.name}{where}: {error.message}")
     first = next((t.name for t in result.tasks if not t.valid), None)
-    raise ReportError("el paquete no es válido: " + "; ".join(problems[:5]), table=first, report=report_name)
+    raise InvalidPackage("el paquete no es válido: " + "; ".join(problems[:5]), table=first, report=report_name)

@@ -37,26 +37,12 @@ FRONT = "import sys; from pipelines.sparql.front import main; sys.exit(main(sys.
 
 
 def load_store(graph_paths: list[Path] | None = None, location: Path = STORE_DIR) -> int:
-    """Replace the store at `location` with the graphs (default: every package's) + vocab/; triple count."""
-    paths = [*(default_graphs() if graph_paths is None else graph_paths), *vocabulary()]
-    location.parent.mkdir(parents=True, exist_ok=True)
-    scratch = location.with_name(location.name + ".nuevo")
-    shutil.rmtree(scratch, ignore_errors=True)
-    store = ox.Store(str(scratch))
-    try:
-        load(store, paths)
-        store.flush()
-        count = len(store)
-    finally:
-        del store
-        gc.collect()  # the RocksDB lock goes with the last reference
-    old = location.with_name(location.name + ".viejo")
-    shutil.rmtree(old, ignore_errors=True)
-    if location.exists():
-        location.rename(old)
-    scratch.rename(location)
-    shutil.rmtree(old, ignore_errors=True)
-    return count
+    """Rebuild the store at `location` in the layout Dagster keeps (one named graph per package, vocab/
+    too, their merge as the default graph), so serving never forces Dagster to rebuild it; triple count."""
+    from pipelines.sparql.store import rebuild_store
+
+    loaded = rebuild_store(default_graphs() if graph_paths is None else graph_paths, location)
+    return loaded.total or 0
 
 
 def check_store(location: Path) -> int:

@@ -6,7 +6,7 @@ import dagster as dg
 import pytest
 
 from pipelines import build
-from pipelines.errors import ReportError
+from pipelines.errors import InvalidPackage
 from pipelines.graph import shacl
 from tests.assets.conftest import Workspace
 from tests.variants import bundled_text, rerender, with_period
@@ -75,7 +75,7 @@ def test_the_same_figures_in_the_next_period_pass_the_plausibility_check(workspa
 
 def test_a_graph_that_breaks_the_shapes_fails_the_graphs_check_and_nothing_is_written(
         workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(shacl, "violations", lambda triples, folder=None: ["<obs/1> qb:dataSet: falta (prueba)"])
+    monkeypatch.setattr(shacl, "violations", lambda triples, folder=None, base=None: ["<obs/1> qb:dataSet: falta (prueba)"])
     workspace.add_report("sosep-2021-cuatrimestre-1.txt")
     outcome = workspace.run()
     assert not outcome.success
@@ -90,8 +90,8 @@ def test_a_graph_that_breaks_the_shapes_fails_the_graphs_check_and_nothing_is_wr
 
 def test_an_invalid_package_fails_the_packages_check(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     def invalid(folder, report_name):
-        raise ReportError("el paquete no es válido: servicio-social fila 3: tipo incorrecto (prueba)",
-                          table="servicio-social", report=report_name)
+        raise InvalidPackage("el paquete no es válido: servicio-social fila 3: tipo incorrecto (prueba)",
+                             table="servicio-social", report=report_name)
 
     monkeypatch.setattr(build, "validate_package", invalid)
     workspace.add_report("sosep-2021-cuatrimestre-1.txt")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
 from pipelines.graph import write_graph
-from pipelines.graph.namespaces import BASE_ENV, RA, SDMX_DIMENSION
+from pipelines.graph.namespaces import RA, SDMX_DIMENSION
 from pipelines.graph.serialize import jsonld, to_oxigraph
 from pipelines.graph.write import as_graph
 from pipelines.paths import ROOT
@@ -92,14 +93,26 @@ def test_same_report_gives_the_same_bytes_in_another_process(
         assert (tmp_path / name).read_bytes() == (folder / name).read_bytes(), name
 
 
-def test_base_iri_is_configurable(bundled: ParsedReport, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(BASE_ENV, "https://datos.example.org/rendicion/")
-    write_graph(bundled, tmp_path)
-    text = (tmp_path / "grafo.ttl").read_text(encoding="utf-8")
+def test_base_iri_is_configurable_at_the_edge(tmp_path: Path) -> None:
+    env = {**os.environ, "RENDICION_BASE_IRI": "https://datos.example.org/rendicion/"}
+    subprocess.run([sys.executable, "-m", "pipelines.cli", "build", str(ROOT / "reports" / "sosep-2021-cuatrimestre-1.txt"),
+                    "--out", str(tmp_path)], check=True, cwd=ROOT, env=env, capture_output=True)
+    text = (tmp_path / "sosep-informe-cuatrimestral-2021-1" / "grafo.ttl").read_text(encoding="utf-8")
     assert "<https://datos.example.org/rendicion/paquete/sosep-informe-cuatrimestral-2021-1/hogares-comunitarios>" in text
     assert "w3id.org/rendicion-abierta/paquete/" not in text
     # the vocabulary's code lists do not move
     assert "@prefix departamento: <https://w3id.org/rendicion-abierta/codigo/departamento/>" in text
+
+
+def test_shacl_messages_name_the_package_iris_under_the_base_passed(bundled: ParsedReport) -> None:
+    from pipelines.graph.shacl import violations
+    from pipelines.graph.write import build_triples
+
+    base = "https://datos.example.org/rendicion/"
+    triples = [t for t in build_triples(bundled, base) if t[1] != RA.lineaInforme]
+    found = violations(triples, base=base)
+    assert found and all("datos:paquete/" in line or "datos:" not in line for line in found)
+    assert any(line.startswith("datos:paquete/sosep-informe-cuatrimestral-2021-1/") for line in found)
 
 
 def test_another_period_gets_its_own_iris(tmp_path: Path) -> None:
