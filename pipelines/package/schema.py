@@ -78,6 +78,10 @@ def _table_resource(parsed: ParsedReport, spec: TableSpec) -> dict[str, Any]:
         resource["programa"] = spec.program
     if spec.note:
         resource["nota"] = spec.note
+    # The charts the portal draws for the table: declared with it, carried here so the publisher reads
+    # only the package (a table of the series always has the key, even with no chart).
+    resource["graficos"] = [{"titulo": c.title, "tipo": c.kind, "categoria": c.category, "valores": list(c.values),
+                             "serie": c.serie, **({"grupo": c.group} if c.group else {})} for c in spec.charts]
     return resource
 
 

@@ -1,9 +1,8 @@
 """The views each DataStore table gets on the portal: a table view first, then the declared charts.
 
 Charts are declared with the table descriptions (`[[charts]]` in `pipelines/specs/<serie>/tablas/*.toml`,
-see `pipelines.specs.model.ChartSpec`); the package names its series (`serie.clave`) and each table
-resource its table, which is how the publisher finds them. A package of a series this installation
-does not describe gets the table views only.
+see `pipelines.specs.model.ChartSpec`) and the package writer copies them into each table resource of
+datapackage.json (`graficos`): the publisher reads only the package.
 
 Views are ckanext-charts' `charts_view` (engines: Chart.js for grouped bars, ECharts for one bar per
 row, Plotly for stacked bars and points) and CKAN's `datatables_view`. A view is ours when its
@@ -15,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.publish.errors import PackageError
+from pipelines.specs.model import ChartSpec
 from pipelines.publish.tables import PERIOD_FIELD, ROW_FIELD, Table
 
 MARK = "Vista creada por el publicador de rendición abierta."
@@ -22,30 +22,20 @@ TABLE_VIEW_TITLE = "Tabla"
 UNITS = {"GTQ": "Quetzales", "porcentaje": "Porcentaje"}
 
 
-def _charts(descriptor: dict[str, Any], table: str, serie: bool) -> list[Any]:
-    from pipelines.specs import load_series  # the table descriptions: only for their chart declarations
+def _chart(declared: dict[str, Any]) -> ChartSpec:
+    return ChartSpec(title=declared["titulo"], kind=declared["tipo"], category=declared["categoria"],
+                     values=tuple(declared["valores"]), serie=bool(declared.get("serie")), group=declared.get("grupo"))
 
-    key = (descriptor.get("serie") or {}).get("clave")
-    if not key:
-        return []
-    try:
-        spec = load_series(key).table(table)
-    except (KeyError, FileNotFoundError, ValueError):
-        return []
-    return [c for c in spec.charts if c.serie == serie]
+
+def _charts(descriptor: dict[str, Any], table: str, serie: bool) -> list[ChartSpec]:
+    """The charts the package declares for one of its tables (on the report's dataset or on the series')."""
+    resource = next((r for r in descriptor.get("resources", []) if r.get("name") == table), {})
+    return [chart for chart in map(_chart, resource.get("graficos", [])) if chart.serie == serie]
 
 
 def series_tables(descriptor: dict[str, Any]) -> set[str]:
     """The package's resources that are tables of its series (each gets a series dataset)."""
-    from pipelines.specs import load_series
-
-    key = (descriptor.get("serie") or {}).get("clave")
-    if not key:
-        return set()
-    try:
-        return {t.name for t in load_series(key).tables}
-    except (FileNotFoundError, ValueError):
-        return set()
+    return {r["name"] for r in descriptor.get("resources", []) if "graficos" in r}
 
 
 def _label(table: Table, name: str) -> str:
