@@ -14,7 +14,7 @@ test-fast: setup
 	@.venv/bin/python -m pytest -m "not services"
 
 build: setup
-	@.venv/bin/rendicion build reports/*.txt
+	@.venv/bin/rendicion build $(wildcard reports/*.txt reports/*.pdf)
 
 ui: setup
 	@bash scripts/ui.sh
