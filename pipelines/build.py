@@ -21,6 +21,7 @@ from typing import Iterator
 
 from pipelines.errors import OutputError, ReportError
 from pipelines.graph import write_graph
+from pipelines.graph.write import graph_resources
 from pipelines.package.docs import readme
 from pipelines.package.schema import descriptor
 from pipelines.package.validate import validate_package
@@ -95,8 +96,8 @@ def write_package(parsed: ParsedReport, out_dir: Path, replace: bool = False, ba
         with _uninterrupted():  # an interrupt lands once `scratch` is known, so `finally` removes it
             scratch = Path(tempfile.mkdtemp(prefix=f".{parsed.package_name}.tmp-{os.getpid()}-", dir=out_dir))
         write_tables(parsed, scratch)
-        extra = write_graph(parsed, scratch, base_iri)
-        package = descriptor(parsed, extra)
+        package = descriptor(parsed, graph_resources(parsed))
+        write_graph(parsed, scratch, base_iri, package)
         write_descriptor(scratch, package)
         (scratch / "README.md").write_text(readme(parsed, package), encoding="utf-8")
         validate_package(scratch, parsed.report.filename)

@@ -27,6 +27,7 @@ from pipelines.graph.namespaces import (
     MEDIA_TYPE,
     RA,
     SPDX,
+    VCARD,
     SeriesTerms,
     organization,
     period,
@@ -46,6 +47,9 @@ class Distribution:
     mediatype: str
     file_type: str
     """EU file-type authority code (CSV, JSON, RDF_TURTLE, JSON_LD, …)."""
+    byte_size: int | None = None
+    sha256: str | None = None
+    """Known for the files written before the graph (tables, quality report), not for the graph itself."""
 
 
 def package_iri(base: str, parsed: ParsedReport) -> URIRef:
@@ -71,6 +75,16 @@ def source_date(printed: str | None) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def report_date(parsed: ParsedReport) -> date:
+    """When the report's figures were current: its latest "Fuente … con fecha" date, else the period's end.
+
+    The package's dct:issued/dct:modified come from the report itself, never from the clock of the
+    machine that built it, so a rebuild is byte-identical.
+    """
+    dates = [found for t in parsed.tables.values() if (found := source_date(t.source))]
+    return max(dates, default=parsed.period.end)
 
 
 def code_list_triples(parsed: ParsedReport) -> Iterator[Triple]:
@@ -163,6 +177,21 @@ def catalog_triples(parsed: ParsedReport, base: str, files: list[Distribution]) 
         yield pkg, DCAT.keyword, es(prog["name"])
     yield pkg, PROV.wasDerivedFrom, report
     yield pkg, PROV.wasGeneratedBy, build
+    issued = Literal(report_date(parsed).isoformat(), datatype=XSD.date)
+    yield pkg, DCTERMS.issued, issued
+    yield pkg, DCTERMS.modified, issued
+    contact = URIRef(f"{publisher}/contacto")
+    yield pkg, DCAT.contactPoint, contact
+    yield contact, RDF.type, VCARD.Organization
+    yield contact, VCARD.fn, Literal(series.publisher_name)
+    yield contact, VCARD.hasURL, URIRef(series.publisher_url)
+    catalog = URIRef(f"{base}catalogo")
+    yield catalog, RDF.type, DCAT.Catalog
+    yield catalog, DCTERMS.title, es("Rendición abierta: informes cuatrimestrales de rendición de cuentas")
+    yield catalog, DCTERMS.description, es("Cada paquete de datos abiertos publicado a partir de los informes "
+                                           "cuatrimestrales de rendición de cuentas de instituciones de Guatemala.")
+    yield catalog, DCTERMS.language, LANGUAGE.SPA
+    yield catalog, DCAT.dataset, pkg
     yield license_, RDF.type, DCTERMS.LicenseDocument
     yield license_, RDFS.label, Literal(series.license_title)
 
@@ -203,6 +232,16 @@ def catalog_triples(parsed: ParsedReport, base: str, files: list[Distribution]) 
         yield dist, DCAT.mediaType, MEDIA_TYPE[f.mediatype]
         yield dist, DCTERMS.format, FILE_TYPE[f.file_type]
         yield dist, DCTERMS.license, license_
+        yield dist, DCTERMS.issued, issued
+        yield dist, DCTERMS.modified, issued
+        if f.byte_size is not None:
+            yield dist, DCAT.byteSize, Literal(f.byte_size, datatype=XSD.nonNegativeInteger)
+        if f.sha256 is not None:
+            checksum = URIRef(f"{dist}#sha256")
+            yield dist, SPDX.checksum, checksum
+            yield checksum, RDF.type, SPDX.Checksum
+            yield checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256
+            yield checksum, SPDX.checksumValue, Literal(f.sha256, datatype=XSD.hexBinary)
 
     for name, table in parsed.tables.items():
         spec = table.spec

@@ -97,6 +97,7 @@ OBEU_CURRENCY = Namespace("http://data.openbudgets.eu/resource/codelist/currency
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 DQV = Namespace("http://www.w3.org/ns/dqv#")
 OA = Namespace("http://www.w3.org/ns/oa#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
 LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
@@ -127,6 +128,7 @@ PREFIXES: dict[str, str] = {
     "spdx": str(SPDX),
     "dqv": str(DQV),
     "oa": str(OA),
+    "vcard": str(VCARD),
     "wd": str(WIKIDATA),
 }
 

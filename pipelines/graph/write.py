@@ -8,6 +8,8 @@ and memory grow linearly with the report.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from pipelines.graph.quality import quality_triples
 from pipelines.graph.serialize import jsonld, to_oxigraph, turtle
 from pipelines.graph.shacl import check_graph
 from pipelines.package.schema import descriptor
+from pipelines.paths import VOCAB_DIR
 from pipelines.tables.model import ParsedReport
 
 TURTLE_FILE = "grafo.ttl"
@@ -43,35 +46,55 @@ FILE_TYPES = {"csv": "CSV", "json": "JSON", "ttl": "RDF_TURTLE", "jsonld": "JSON
 """Data Package `format` → EU file-type authority code."""
 
 
-def distributions(parsed: ParsedReport) -> list[Distribution]:
-    """Every file of the package, named and titled exactly as datapackage.json lists it."""
-    resources = descriptor(parsed, graph_resources(parsed))["resources"]
+def distributions(package: dict, folder: Path | None = None) -> list[Distribution]:
+    """Every file the descriptor lists, with its size and sha256 when the package stage already wrote it.
+
+    The graph files and datapackage.json cannot state their own size or hash (they would have to
+    contain it); the CSVs and the quality report can, and do.
+    """
     files = [Distribution(r["name"], r["path"], r["title"], r["mediatype"], FILE_TYPES[r["format"]])
-             for r in resources]
+             for r in package["resources"]]
     files.append(Distribution("datapackage", "datapackage.json", "Descriptor del paquete (Data Package v2)",
                               "application/json", "JSON"))
-    return files
+    if folder is None:
+        return files
+    return [_with_file_facts(f, folder / f.path) for f in files]
 
 
-def build_triples(parsed: ParsedReport, base: str | None = None) -> list[Triple]:
-    """All the package's triples, derived from the table descriptions and the parsed rows."""
+def _with_file_facts(found: Distribution, path: Path) -> Distribution:
+    if not path.is_file():
+        return found
+    data = path.read_bytes()
+    return dataclasses.replace(found, byte_size=len(data), sha256=hashlib.sha256(data).hexdigest())
+
+
+def build_triples(parsed: ParsedReport, base: str | None = None, package: dict | None = None,
+                  folder: Path | None = None) -> list[Triple]:
+    """All the package's triples, derived from the table descriptions, the parsed rows and the descriptor."""
     base = data_base(base)
-    package = package_iri(base, parsed)
+    package = package or descriptor(parsed, graph_resources(parsed))
+    iri = package_iri(base, parsed)
     triples: list[Triple] = []
     triples += code_list_triples(parsed)
     triples += measure_triples(parsed.series)
     for table in parsed.tables.values():
         triples += structure_triples(parsed.series, table.spec)
-        triples += observation_triples(parsed, table, package)
-    triples += catalog_triples(parsed, base, distributions(parsed))
-    triples += quality_triples(parsed, package)
-    triples += series_vocabulary(parsed.series.vocabulary)
+        triples += observation_triples(parsed, table, iri)
+    triples += catalog_triples(parsed, base, distributions(package, folder))
+    triples += quality_triples(parsed, iri)
+    triples += vocabulary_triples(parsed.series.vocabulary)
+    for path in SHARED_CODE_LISTS:
+        triples += vocabulary_triples(path)
     return triples
 
 
+SHARED_CODE_LISTS = (VOCAB_DIR / "codigos.ttl", VOCAB_DIR / "departamentos.ttl")
+"""National code lists every graph carries, so grafo.ttl answers queries on its own."""
+
+
 @lru_cache(maxsize=16)
-def series_vocabulary(path: Path | None) -> tuple[Triple, ...]:
-    """The series' own vocabulary, carried in every package graph so `grafo.ttl` stands alone."""
+def vocabulary_triples(path: Path | None) -> tuple[Triple, ...]:
+    """A vocabulary file's triples (the series' own, or a shared code list), parsed once per process."""
     if path is None:
         return ()
     return tuple(Graph().parse(path, format="turtle"))  # type: ignore[arg-type]
@@ -84,14 +107,16 @@ def as_graph(triples: list[Triple]) -> Graph:
     return graph
 
 
-def write_graph(parsed: ParsedReport, package_dir: Path, base: str | None = None) -> list[dict]:
+def write_graph(parsed: ParsedReport, package_dir: Path, base: str | None = None,
+                package: dict | None = None) -> list[dict]:
     """Build, SHACL-check and write `grafo.ttl` and `grafo.jsonld` in `package_dir`.
 
-    Raises ReportError (listing the first violations) and writes nothing when
-    the graph does not conform. Returns the resource entries for datapackage.json.
+    `package` is the descriptor the package stage made (its files, as the graph describes them);
+    files already in `package_dir` get their size and hash. Raises ShaclError (listing the first
+    violations) and writes nothing when the graph does not conform. Returns the graph's resource entries.
     """
     base = data_base(base)
-    triples = build_triples(parsed, base)
+    triples = build_triples(parsed, base, package, package_dir)
     check_graph(triples, parsed.package_name, base=base)
     ordered = to_oxigraph(triples)
     package_dir.mkdir(parents=True, exist_ok=True)

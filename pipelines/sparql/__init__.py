@@ -35,7 +35,8 @@ from pathlib import Path
 from pipelines import settings
 from pipelines.errors import ReportError
 from pipelines.sparql.front import Limits
-from pipelines.sparql.query import default_graphs, disk_store, execute, memory_store, needs_union, run_query
+from pipelines.sparql.query import (default_graphs, disk_store, execute, memory_store, merged, needs_union,
+                                    run_query)
 from pipelines.sparql.serve import DEFAULT_PORT, STORE_DIR, endpoint_url, load_store, serve, start_server
 
 __all__ = ["run_query", "load_store", "serve", "start_server", "query_main", "serve_main", "default_graphs",
@@ -81,8 +82,9 @@ def query_main(args: argparse.Namespace) -> int:
         else:
             location = Path(settings.STORE.value())
             if location.is_dir() and any(location.iterdir()):
-                store = disk_store(location)
-                union = needs_union(store)
+                store, union = disk_store(location), False
+                if needs_union(store):  # named graphs only: their merge, each triple once
+                    store = merged(store)
                 newer = _stale(location, default_graphs())
                 if newer:
                     print(f"aviso: {newer} es posterior al almacén {location}; para incluirlo, recárguelo "

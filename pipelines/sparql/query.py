@@ -126,6 +126,17 @@ def needs_union(store: ox.Store) -> bool:
     return next(iter(store.named_graphs()), None) is not None
 
 
+def merged(store: ox.Store) -> ox.Store:
+    """An in-memory store whose default graph is the set union of `store`'s named graphs.
+
+    Oxigraph 0.5's union default graph repeats a triple once per graph holding it (every package
+    graph carries the shared code lists), so a store without its own merge is merged here, once.
+    """
+    union = ox.Store()
+    union.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in store)
+    return union
+
+
 class _Capped:
     """A binary writer that stops the serialiser (and so the evaluation feeding it) past a cap."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from rdflib import Graph, Literal, URIRef
@@ -55,3 +56,27 @@ def test_each_table_dataset_keeps_its_printed_source_and_date(graph: Graph) -> N
         "Fuente Dirección Financiera 05/05/2021"
     assert str(graph.value(ds, URIRef("https://w3id.org/rendicion-abierta/def#fechaFuente"))) == "2021-05-05"
     assert (PACKAGE, DCTERMS.hasPart, ds) in graph
+
+
+def test_the_committed_graph_catalogues_its_files_with_sizes_hashes_and_the_reports_dates() -> None:
+    folder = DATAPACKAGES_DIR / "sosep-informe-cuatrimestral-2021-1"
+    graph = Graph().parse(folder / "grafo.ttl")
+    catalog = next(graph.subjects(RDF.type, ns.DCAT.Catalog))
+    assert (catalog, ns.DCAT.dataset, PACKAGE) in graph
+    # the latest "Fuente … con fecha" of the report (Dirección Financiera, 05/05/2021), never the build's clock
+    assert graph.value(PACKAGE, DCTERMS.issued) == Literal("2021-05-05", datatype=ns.XSD.date)
+    contact = graph.value(PACKAGE, ns.DCAT.contactPoint)
+    assert "Secretaría de Obras Sociales" in str(graph.value(contact, URIRef("http://www.w3.org/2006/vcard/ns#fn")))
+    sized = 0
+    for dist in graph.objects(PACKAGE, ns.DCAT.distribution):
+        path = folder / str(graph.value(dist, ns.DCAT.downloadURL)).removeprefix(f"{PACKAGE}/")
+        assert graph.value(dist, DCTERMS.modified) is not None
+        size = graph.value(dist, ns.DCAT.byteSize)
+        if size is None:
+            assert path.name in ("grafo.ttl", "grafo.jsonld", "datapackage.json")  # cannot state their own size
+            continue
+        data = path.read_bytes()
+        checksum = graph.value(graph.value(dist, SPDX.checksum), SPDX.checksumValue)
+        assert int(size) == len(data) and str(checksum) == hashlib.sha256(data).hexdigest()
+        sized += 1
+    assert sized >= 10  # every table, the department list and calidad.json

@@ -109,7 +109,7 @@ def test_a_coded_dimension_without_a_code_list_is_refused() -> None:
 def test_write_graph_writes_nothing_when_the_graph_does_not_conform(
         bundled: ParsedReport, triples: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     broken = triples + [(OBS, RA.lineaInforme, Literal(0))]
-    monkeypatch.setattr(write, "build_triples", lambda parsed, base=None: broken)
+    monkeypatch.setattr(write, "build_triples", lambda parsed, base=None, package=None, folder=None: broken)
     with pytest.raises(ReportError, match="ra:lineaInforme"):
         write.write_graph(bundled, tmp_path)
     assert list(tmp_path.iterdir()) == []

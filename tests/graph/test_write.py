@@ -121,4 +121,4 @@ def test_another_period_gets_its_own_iris(tmp_path: Path) -> None:
     write_graph(parsed, tmp_path / "out")
     text = (tmp_path / "out" / "grafo.ttl").read_text(encoding="utf-8")
     assert "periodo:2021-C2" in text and "paquete/sosep-informe-cuatrimestral-2021-2/" in text
-    assert "2021-C1" not in text
+    assert "periodo:2021-C1" not in text and "2021-1/" not in text  # (the code list's definition says «p. ej. 2021-C1»)

@@ -133,3 +133,17 @@ def test_periods_loaded_together_keep_their_own_figures(graphs: list[Path]) -> N
     assert costs[("2021-C2", "Hogares Comunitarios")]["beneficiarios"] == str(13756 + EXTRA_CHILDREN)
     assert costs[("2021-C1", "Hogares Comunitarios")]["beneficiarios"] == "13756"
     assert len(answer("cobertura-departamental", graphs)) == 44
+
+
+def test_grafo_ttl_alone_answers_every_cookbook_query(graphs: list[Path]) -> None:
+    """Each package's graph carries the code lists and series vocabulary it uses: vocab/ is not needed."""
+    import pyoxigraph as ox
+
+    alone = ox.Store()
+    for path in graphs:
+        alone.load(path=str(path), format=ox.RdfFormat.TURTLE)
+    for path in sorted(QUERIES_DIR.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        with_vocab = run_query(text, graphs)
+        assert alone.query(text).serialize(format=ox.QueryResultsFormat.CSV) == with_vocab, path.name
+        assert with_vocab.count(b"\n") > 1, path.name
