@@ -21,6 +21,13 @@ COLUMNS = {
     "pueblos-por-programa": ["programa", "pueblo", "personas"],
     "metas-por-programa": ["programa", "concepto", "meta", "ejecucion", "porcentaje_ejecucion"],
     "costo-por-beneficiario": ["programa", "actividad", "ejecutado", "beneficiarios", "costo_por_beneficiario"],
+    "genero-por-programa": ["programa", "sexo", "personas"],
+    "procedencia-de-una-cifra": ["valor", "linea", "cuadro", "fuente", "informe", "sha256", "construido_con"],
+    "hallazgos": ["consistencia", "linea", "valor_declarado", "valor_calculado", "descripcion"],
+    "consistencia-por-informe": ["paquete", "comprobaciones", "cumplidas", "consistencia"],
+    "suma-obeu": ["conjunto", "fase", "total"],
+    "beneficiarios-entre-periodos": ["programa", "beneficiarios", "periodo_anterior", "beneficiarios_anterior",
+                                     "cambio"],
 }
 BENEFICIARIES = {"hogares-comunitarios": "ninos_beneficiarios", "servicio-social": "total_dotaciones",
                  "mejoramiento-mujer": "mujeres_beneficiarias", "mis-anos-dorados": "total_genero"}
@@ -147,3 +154,53 @@ def test_grafo_ttl_alone_answers_every_cookbook_query(graphs: list[Path]) -> Non
         with_vocab = run_query(text, graphs)
         assert alone.query(text).serialize(format=ox.QueryResultsFormat.CSV) == with_vocab, path.name
         assert with_vocab.count(b"\n") > 1, path.name
+
+
+def test_gender_is_the_printed_totals_of_each_sex(bundled: ParsedReport, graphs: list[Path]) -> None:
+    rows = period(answer("genero-por-programa", graphs), "2021-C1")
+    got = {(r["programa"], r["sexo"]): int(r["personas"]) for r in rows}
+    totals = bundled.tables["mis-anos-dorados"].totals
+    assert got[("Mis Años Dorados", "Hombre")] == totals["hombres"]
+    assert got[("Mis Años Dorados", "Mujer")] == totals["mujeres"]
+    assert got[("Servicio Social", "Mujer")] == bundled.tables["servicio-social"].totals["mujeres"]
+
+
+def test_a_figures_provenance_names_its_line_table_source_file_and_hash(bundled: ParsedReport,
+                                                                       graphs: list[Path]) -> None:
+    (row,) = period(answer("procedencia-de-una-cifra", graphs), "2021-C1")
+    alta_verapaz = next(r for r in bundled.tables["hogares-comunitarios"].rows if r.values["departamento_codigo"] == "16")
+    assert (int(row["valor"]), int(row["linea"])) == (alta_verapaz.values["ninos_beneficiarios"], alta_verapaz.line)
+    assert row["fuente"] == bundled.tables["hogares-comunitarios"].source
+    assert (row["informe"], row["sha256"]) == (bundled.report.filename, bundled.report.sha256)
+    assert row["construido_con"].startswith("rendicion-abierta ")
+
+
+def test_audit_findings_are_the_quality_reports_discrepancies(bundled: ParsedReport, graphs: list[Path]) -> None:
+    rows = period(answer("hallazgos", graphs), "2021-C1")
+    assert sorted((int(r["linea"]), r["valor_declarado"], r["valor_calculado"]) for r in rows) == sorted(
+        (d.linea, d.valor_declarado, d.valor_calculado) for d in bundled.discrepancies)
+    made = sum(c.comparaciones for c in bundled.checks)
+    held = sum(c.cumplidas for c in bundled.checks)
+    assert {Decimal(r["consistencia"]) for r in rows} == {(Decimal(held) / made).quantize(Decimal("0.0001"))}
+    ranking = answer("consistencia-por-informe", graphs)
+    assert [r["periodo"] for r in ranking] and all(int(r["cumplidas"]) <= int(r["comprobaciones"]) for r in ranking)
+    assert [Decimal(r["consistencia"]) for r in ranking] == sorted(Decimal(r["consistencia"]) for r in ranking)
+
+
+def test_the_generic_openbudgets_sum_gives_the_printed_totals(bundled: ParsedReport, graphs: list[Path]) -> None:
+    rows = period(answer("suma-obeu", graphs), "2021-C1")
+    sums = {(r["conjunto"], r["fase"]): Decimal(r["total"]) for r in rows}
+    printed = bundled.tables["ejecucion-actividad"].totals
+    for phase, field in (("approved", "asignado"), ("revised", "vigente"), ("executed", "ejecutado")):
+        assert sums[("ejecucion-actividad", phase)] == printed[field]  # the rows, never the totals line twice
+        assert sums[("ejecucion-actividad-totales", phase)] == printed[field]
+        assert sums[("ejecucion-grupo-gasto", phase)] == printed[field]  # the groups add up to the same budget
+
+
+def test_the_comparison_across_periods_shows_each_programs_change(graphs: list[Path]) -> None:
+    rows = {r["programa"]: r for r in period(answer("beneficiarios-entre-periodos", graphs), "2021-C2")}
+    assert rows["Hogares Comunitarios"]["periodo_anterior"] == "2021-C1"
+    assert int(rows["Hogares Comunitarios"]["cambio"]) == EXTRA_CHILDREN
+    assert int(rows["Servicio Social"]["cambio"]) == 0
+    first = period(answer("beneficiarios-entre-periodos", graphs), "2021-C1")
+    assert all(r["periodo_anterior"] == "2020-C3" and r["cambio"] == "" for r in first)  # not published
