@@ -1,5 +1,5 @@
 # The two contract commands are `make run` and `make test` (see README.md).
-.PHONY: setup run test test-fast build ui portal portal-stop benchmark fuzz
+.PHONY: setup run test lint test-fast build ui portal portal-stop benchmark fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -7,8 +7,11 @@ setup:
 run: setup
 	@bash scripts/run.sh
 
-test: setup
+test: setup lint
 	@.venv/bin/python -m pytest
+
+lint: setup
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
 test-fast: setup
 	@.venv/bin/python -m pytest -m "not services"

@@ -14,10 +14,10 @@ import re
 import shutil
 import signal
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from pipelines.errors import OutputError, ReportError
 from pipelines.graph import write_graph
@@ -82,7 +82,9 @@ def _guard_replacement(parsed: ParsedReport, target: Path, replace: bool) -> Non
     other = f"se construyó desde «{source}»" if source else "no es un paquete de este programa"
     raise ReportError(
         f"el paquete {target.name} ({parsed.period.label}) ya existe y {other}; no se reemplaza. Si este informe lo "
-        "sustituye, vuelva a construir con --replace", report=parsed.report.filename)
+        "sustituye, vuelva a construir con --replace",
+        report=parsed.report.filename,
+    )
 
 
 def write_package(parsed: ParsedReport, out_dir: Path, replace: bool = False, base_iri: str | None = None) -> Path:

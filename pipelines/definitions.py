@@ -4,5 +4,12 @@ from dagster import Definitions
 
 from pipelines.assets import ASSETS, CHECKS, EXECUTOR, JOBS, SCHEDULES, SENSORS, resources_from_env
 
-defs = Definitions(assets=ASSETS, asset_checks=CHECKS, jobs=JOBS, sensors=SENSORS, schedules=SCHEDULES,
-                   resources=resources_from_env(), executor=EXECUTOR)
+defs = Definitions(
+    assets=ASSETS,
+    asset_checks=CHECKS,
+    jobs=JOBS,
+    sensors=SENSORS,
+    schedules=SCHEDULES,
+    resources=resources_from_env(),
+    executor=EXECUTOR,
+)

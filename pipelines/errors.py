@@ -37,7 +37,7 @@ class ReportError(PipelineError):
         self.line = line
         self.report = report
 
-    def naming(self, report: str) -> "ReportError":
+    def naming(self, report: str) -> ReportError:
         """This error, with the report file named if the raiser could not know it."""
         if self.report is None:
             self.report = report
@@ -77,7 +77,7 @@ class OutputError(PipelineError):
         self.report = report
 
     @classmethod
-    def from_os(cls, path: object, error: OSError, report: str | None = None) -> "OutputError":
+    def from_os(cls, path: object, error: OSError, report: str | None = None) -> OutputError:
         return cls(path, error.strerror or str(error), report)
 
     def __str__(self) -> str:

@@ -22,13 +22,14 @@ import os
 import signal
 import sys
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
-from pipelines.settings import BuildOptions
 from pipelines.errors import Interrupted, PipelineError
+from pipelines.settings import BuildOptions
 
 if TYPE_CHECKING:  # multiprocessing is imported only when a pool is used (one report needs none)
     import multiprocessing
@@ -63,9 +64,11 @@ def build_one(report: str, options: BuildOptions) -> Outcome:
     except Exception as error:  # a bug: this report fails, the others go on
         return False, f"error: {name}: error interno ({type(error).__name__}: {error}); no se escribió nada"
     parsed = result.parsed
-    return True, (f"{result.package_dir}: {sum(len(t.rows) for t in parsed.tables.values())} filas en "
-                  f"{len(parsed.tables)} cuadros, {len(parsed.placed)} celdas vacías reconstruidas, "
-                  f"{len(parsed.discrepancies)} discrepancias del informe")
+    return True, (
+        f"{result.package_dir}: {sum(len(t.rows) for t in parsed.tables.values())} filas en "
+        f"{len(parsed.tables)} cuadros, {len(parsed.placed)} celdas vacías reconstruidas, "
+        f"{len(parsed.discrepancies)} discrepancias del informe"
+    )
 
 
 def _print(outcome: Outcome) -> None:
@@ -191,8 +194,11 @@ class _Pool:
         worker.process.join()
         assert worker.task is not None
         index, report = worker.task
-        self.done[index] = (False, f"error: {Path(report).name}: el proceso que lo construía terminó de forma "
-                                   f"inesperada (código {worker.process.exitcode}); no se escribió nada")
+        self.done[index] = (
+            False,
+            f"error: {Path(report).name}: el proceso que lo construía terminó de forma "
+            f"inesperada (código {worker.process.exitcode}); no se escribió nada",
+        )
         worker.task = None
         worker.conn.close()
         self.workers.remove(worker)
@@ -226,4 +232,3 @@ class _Pool:
             from pipelines.build import clean_leftovers
 
             clean_leftovers(self.options.out_dir)
-

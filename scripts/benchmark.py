@@ -30,9 +30,8 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -90,11 +89,11 @@ def timed(label: str, action: Callable[[], object], repeat: int = 5) -> float:
 
 
 def stages() -> None:
+    from pipelines.build import write_package
     from pipelines.graph import shacl
     from pipelines.graph.serialize import jsonld, to_oxigraph, turtle
     from pipelines.graph.shacl_reference import oxigraph_sparql_lines, pyshacl_results
     from pipelines.graph.write import build_triples
-    from pipelines.build import write_package
     from pipelines.package.validate import validate_package
     from pipelines.report.text import load_report
     from pipelines.tables.parse import parse_report
@@ -117,15 +116,19 @@ def stages() -> None:
     timed("SHACL ahora, informe siguiente (núcleo + SPARQL nativo)", lambda: shacl.violations(triples))
     _, graph = shacl.core_results(triples)
     timed("  de ello: núcleo (solo lo que el informe cambia)", lambda: shacl.core_results(triples))
-    timed("  de ello: las 5 restricciones SHACL-SPARQL, nativas",
-          lambda: shacl.sparql_lines(graph, shacl.vocabulary().constraints))
+    timed(
+        "  de ello: las 5 restricciones SHACL-SPARQL, nativas",
+        lambda: shacl.sparql_lines(graph, shacl.vocabulary().constraints),
+    )
     ordered = to_oxigraph(triples)
     timed("ordenar + Turtle + JSON-LD", lambda: (turtle(o := to_oxigraph(triples)), jsonld(o, "https://x/")))
     del ordered
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_package(parsed, Path(tmp))
-        timed("Frictionless: validar el paquete (tipos, restricciones, claves)",
-              lambda: validate_package(folder, REPORT.name))
+        timed(
+            "Frictionless: validar el paquete (tipos, restricciones, claves)",
+            lambda: validate_package(folder, REPORT.name),
+        )
         timed("escribir + validar el paquete completo (con grafo)", lambda: write_package(parsed, Path(tmp)))
 
 
@@ -136,6 +139,7 @@ def _k_times(k: int) -> Callable[[list[dict]], list[dict]]:
                 if isinstance(value, int) and not isinstance(value, bool):
                     row[name] = value * k
         return rows
+
     return scale
 
 
@@ -179,8 +183,12 @@ def backlog(count: int, jobs: int) -> None:
         out = Path(tmp) / "paquetes"
         rendicion = str(Path(sys.executable).with_name("rendicion"))
         start = time.perf_counter()
-        child = subprocess.Popen([rendicion, "build", *map(str, reports), "--out", str(out), "--jobs", str(jobs)],
-                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        child = subprocess.Popen(
+            [rendicion, "build", *map(str, reports), "--out", str(out), "--jobs", str(jobs)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         peak = [0.0]
 
         def sample() -> None:
@@ -234,8 +242,10 @@ def endpoint(periods: int, repeat: int = 100) -> None:
         triples = load_store(graphs, location)
         line(f"cargar el almacén ({triples:,} tripletas)", f"{time.perf_counter() - start:7.1f} s")
         query = "SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/rendicion-abierta/def#Programa> }"
-        for label, source_store in (("rendicion query, recargando cada grafo", lambda: memory_store(graphs)),
-                                    ("rendicion query, almacén en disco", lambda: disk_store(location))):
+        for label, source_store in (
+            ("rendicion query, recargando cada grafo", lambda: memory_store(graphs)),
+            ("rendicion query, almacén en disco", lambda: disk_store(location)),
+        ):
             start = time.perf_counter()
             execute(source_store(), query, "csv")
             line(label, f"{time.perf_counter() - start:7.2f} s")
@@ -245,20 +255,28 @@ def endpoint(periods: int, repeat: int = 100) -> None:
         server = start_server(location, port, limits=Limits(timeout_s=30, memory_mb=2048), quiet=True)
         site = f"http://127.0.0.1:{port}/"
         last = graphs[-1].parent.name
-        iris = {"departamento": "codigo/departamento/16", "programa": "codigo/programa/sosep/hogares-comunitarios",
-                "observación": f"paquete/{last}/albergues/fila/01/albergues", "ontología (#)": "def"}
+        iris = {
+            "departamento": "codigo/departamento/16",
+            "programa": "codigo/programa/sosep/hogares-comunitarios",
+            "observación": f"paquete/{last}/albergues/fila/01/albergues",
+            "ontología (#)": "def",
+        }
         try:
             for accept, name in (("text/turtle", "Turtle"), ("application/ld+json", "JSON-LD"), ("text/html", "HTML")):
                 for what, path in iris.items():
                     times = []
                     for _ in range(repeat):
                         start = time.perf_counter()
-                        with urllib.request.urlopen(urllib.request.Request(site + path, headers={"Accept": accept})) as r:
+                        with urllib.request.urlopen(
+                            urllib.request.Request(site + path, headers={"Accept": accept})
+                        ) as r:
                             r.read()
                         times.append((time.perf_counter() - start) * 1000)
                     times.sort()
-                    line(f"IRI → {name}, {what} (p50 / p95; objetivo p50 ≤ 20)",
-                         f"{statistics.median(times):5.1f} / {times[int(repeat * 0.95) - 1]:5.1f} ms")
+                    line(
+                        f"IRI → {name}, {what} (p50 / p95; objetivo p50 ≤ 20)",
+                        f"{statistics.median(times):5.1f} / {times[int(repeat * 0.95) - 1]:5.1f} ms",
+                    )
             runaway = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
             peak, done = [0.0], threading.Event()
 
@@ -270,16 +288,19 @@ def endpoint(periods: int, repeat: int = 100) -> None:
             sampler = threading.Thread(target=sample)
             sampler.start()
             start = time.perf_counter()
-            request = urllib.request.Request(site + "query", data=runaway.encode(),
-                                             headers={"Content-Type": "application/sparql-query"})
+            request = urllib.request.Request(
+                site + "query", data=runaway.encode(), headers={"Content-Type": "application/sparql-query"}
+            )
             try:
                 status = urllib.request.urlopen(request).status
             except urllib.error.HTTPError as error:
                 status = error.code
             done.set()
             sampler.join()
-            line(f"consulta desbocada (ORDER BY sobre producto cruzado): HTTP {status}",
-                 f"{time.perf_counter() - start:7.2f} s")
+            line(
+                f"consulta desbocada (ORDER BY sobre producto cruzado): HTTP {status}",
+                f"{time.perf_counter() - start:7.2f} s",
+            )
             line("memoria máxima del punto (front + 2 procesos de consulta)", f"{peak[0]:7.0f} MB")
         finally:
             server.terminate()
@@ -291,7 +312,9 @@ def main() -> None:
     args.add_argument("--muestra", type=int, default=300, help="informes del atraso a construir (por defecto 300)")
     args.add_argument("--trabajos", type=int, default=2, help="procesos de rendicion build (por defecto 2)")
     args.add_argument("--repeticiones", type=int, default=7, help="corridas de la parte 1 (por defecto 7)")
-    args.add_argument("--periodos", type=int, default=200, help="períodos en el almacén de la parte 4 (por defecto 200)")
+    args.add_argument(
+        "--periodos", type=int, default=200, help="períodos en el almacén de la parte 4 (por defecto 200)"
+    )
     options = args.parse_args()
     print(f"informe: {REPORT.name}; núcleos de esta máquina: {os.cpu_count()}")
     one_report(options.repeticiones)

@@ -35,13 +35,29 @@ def table(results: list[Result]) -> str:
     rows = []
     for kind in kinds:
         mine = [r for r in results if r.mutant.kind == kind]
-        rows.append([kind, len(mine), sum(r.mutant.catchable for r in mine), *[counts[(kind, o)] for o in used],
-                     sum(r.failure for r in mine)])
-    rows.append(["total", len(results), sum(r.mutant.catchable for r in results),
-                 *[sum(counts[(k, o)] for k in kinds) for o in used], sum(r.failure for r in results)])
+        rows.append(
+            [
+                kind,
+                len(mine),
+                sum(r.mutant.catchable for r in mine),
+                *[counts[(kind, o)] for o in used],
+                sum(r.failure for r in mine),
+            ]
+        )
+    rows.append(
+        [
+            "total",
+            len(results),
+            sum(r.mutant.catchable for r in results),
+            *[sum(counts[(k, o)] for k in kinds) for o in used],
+            sum(r.failure for r in results),
+        ]
+    )
     widths = [max(len(str(x)) for x in column) for column in zip(head, *rows)]
-    lines = ["  ".join(str(x).ljust(w) if i == 0 else str(x).rjust(w) for i, (x, w) in enumerate(zip(row, widths)))
-             for row in [head, *rows]]
+    lines = [
+        "  ".join(str(x).ljust(w) if i == 0 else str(x).rjust(w) for i, (x, w) in enumerate(zip(row, widths)))
+        for row in [head, *rows]
+    ]
     lines.insert(1, "-" * len(lines[0]))
     lines.insert(len(lines) - 1, "-" * len(lines[0]))
     return "\n".join(lines)
@@ -50,7 +66,10 @@ def table(results: list[Result]) -> str:
 def describe(result: Result) -> str:
     m = result.mutant
     tag = "detectable" if m.catchable else "no detectable"
-    return f"  [{result.outcome}] {m.kind} ({tag}): {m.description}\n      → {result.detail[:400]}\n      ({result.path.name})"
+    return (
+        f"  [{result.outcome}] {m.kind} ({tag}): {m.description}\n      → {result.detail[:400]}\n"
+        f"      ({result.path.name})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,30 +79,41 @@ def main(argv: list[str] | None = None) -> int:
     options.add_argument("--kind", action="append", choices=list(KINDS), help="solo estos tipos (repetible)")
     options.add_argument("--timeout", type=float, default=10.0, help="segundos por mutante")
     options.add_argument("--workers", type=int, default=2)
-    options.add_argument("--cli-per-kind", type=int, default=1,
-                         help="mutantes rechazados (y publicados) por tipo que pasan por `rendicion build`")
+    options.add_argument(
+        "--cli-per-kind",
+        type=int,
+        default=1,
+        help="mutantes rechazados (y publicados) por tipo que pasan por `rendicion build`",
+    )
     options.add_argument("--keep", metavar="DIR", help="deja los mutantes y las salidas en DIR")
     args = options.parse_args(argv)
 
     started = time.monotonic()
     text = BUNDLED.read_text(encoding="utf-8")
     sample = mutants(text, args.seed, args.per_kind, args.kind)
-    print(f"{len(sample)} mutantes de {len(set(m.kind for m in sample))} tipos (semilla {args.seed}, "
-          f"{args.per_kind} por tipo), generados en {time.monotonic() - started:.1f} s", flush=True)
+    print(
+        f"{len(sample)} mutantes de {len(set(m.kind for m in sample))} tipos (semilla {args.seed}, "
+        f"{args.per_kind} por tipo), generados en {time.monotonic() - started:.1f} s",
+        flush=True,
+    )
     with tempfile.TemporaryDirectory(prefix="fuzz-") as scratch:
         folder = Path(args.keep) if args.keep else Path(scratch)
         results = classify(sample, folder / "mutantes", clean_summary(BUNDLED), args.workers, args.timeout)
         chosen = cli_sample(results, args.cli_per_kind)
-        print(f"análisis en {time.monotonic() - started:.1f} s; {len(chosen)} mutantes por la línea de órdenes…",
-              flush=True)
+        print(
+            f"análisis en {time.monotonic() - started:.1f} s; {len(chosen)} mutantes por la línea de órdenes…",
+            flush=True,
+        )
         checks = run_cli(chosen, folder / "cli", args.workers)
     print()
     print(table(results))
     silent_uncatchable = [r for r in results if r.outcome == "silent" and not r.mutant.catchable]
     failures = [r for r in results if r.failure]
     cli_failures: list[CliCheck] = [c for c in checks if c.problems]
-    print(f"\nlínea de órdenes: {len(checks)} ejecuciones, "
-          f"{sum(c.returncode == 1 for c in checks)} rechazos, {len(cli_failures)} con problemas")
+    print(
+        f"\nlínea de órdenes: {len(checks)} ejecuciones, "
+        f"{sum(c.returncode == 1 for c in checks)} rechazos, {len(cli_failures)} con problemas"
+    )
     if silent_uncatchable:
         print(f"\nsilenciosos no detectables ({len(silent_uncatchable)}; ninguna comprobación declarada los ve):")
         for result in silent_uncatchable:
@@ -93,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         for result in failures:
             print(describe(result))
     for check in cli_failures:
-        print(f"\nFALLO de la línea de órdenes: {check.result.mutant.kind}: {check.result.mutant.description}\n"
-              f"      código {check.returncode}: {'; '.join(check.problems)}")
+        print(
+            f"\nFALLO de la línea de órdenes: {check.result.mutant.kind}: {check.result.mutant.description}\n"
+            f"      código {check.returncode}: {'; '.join(check.problems)}"
+        )
     print(f"\n{time.monotonic() - started:.0f} s en total")
     return 1 if failures or cli_failures else 0
 

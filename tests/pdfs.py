@@ -18,9 +18,9 @@ import io
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import reportlab
 from reportlab.lib.pagesizes import A4, landscape
@@ -68,14 +68,15 @@ def _totals_cells(table: Table, text: str, columns: int) -> tuple[str, tuple[str
     """The totals line, its figures under the columns they sum (all, or the total fields only)."""
     spec = table.spec
     assert spec.totals is not None
-    label, tokens = split_trailing_numbers(text[len(spec.totals.label):], 99)
+    label, tokens = split_trailing_numbers(text[len(spec.totals.label) :], 99)
     if len(tokens) == columns:
         return spec.totals.label + label, tuple(tokens)
     numeric = [f.name for f in spec.cell_fields if f.is_numeric] or [f.name for f in spec.fields]
     summed = iter(tokens)
     cells = [next(summed) if name in {f.name for f in spec.total_fields} else None for name in numeric]
-    return spec.totals.label + label, tuple(cells[-columns:] if len(cells) > columns else
-                                            [None] * (columns - len(cells)) + cells)
+    return spec.totals.label + label, tuple(
+        cells[-columns:] if len(cells) > columns else [None] * (columns - len(cells)) + cells
+    )
 
 
 def _row_cells(parsed: ParsedReport, table: Table, lines: tuple[str, ...]) -> dict[int, Cells]:
@@ -98,7 +99,7 @@ def _row_cells(parsed: ParsedReport, table: Table, lines: tuple[str, ...]) -> di
             dates = [name for name in match.groupdict() if name.startswith("fecha")]
             if len(dates) == 2:  # "9-11-2020 al 29-03-2021" is one printed cell
                 first = list(match.groupdict()).index(dates[0])
-                parts[first:first + 2] = [f"{parts[first]} al {parts[first + 1]}"]
+                parts[first : first + 2] = [f"{parts[first]} al {parts[first + 1]}"]
             found[row.line] = Cells(spec.name, parts[0], tuple(parts[1:]))
         columns = max(len(c.cells) for c in found.values())
     else:
@@ -108,8 +109,9 @@ def _row_cells(parsed: ParsedReport, table: Table, lines: tuple[str, ...]) -> di
             blanks = {p.campo for p in parsed.placed if p.recurso == spec.name and p.linea == row.line}
             label, tokens = split_trailing_numbers(clean(lines[row.line - 1]), len(numeric))
             printed = iter(tokens)
-            found[row.line] = Cells(spec.name, label,
-                                    tuple(None if name in blanks else next(printed) for name in numeric))
+            found[row.line] = Cells(
+                spec.name, label, tuple(None if name in blanks else next(printed) for name in numeric)
+            )
     if table.totals_line:
         label, cells = _totals_cells(table, clean(lines[table.totals_line - 1]), columns)
         found[table.totals_line] = Cells(spec.name, label, cells)

@@ -20,8 +20,13 @@ PACKAGE = "sosep-informe-cuatrimestral-2021-1"
 
 
 def build(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", "build", *map(str, args)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "build", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def one_line_error(done: subprocess.CompletedProcess[str], code: int = 1) -> str:
@@ -33,8 +38,11 @@ def one_line_error(done: subprocess.CompletedProcess[str], code: int = 1) -> str
 
 
 def digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +87,7 @@ def test_another_reports_package_is_never_replaced(tmp_path: Path, built: Path) 
 
 def test_leftovers_of_killed_builds_are_cleaned_and_do_not_block(tmp_path: Path, built: Path) -> None:
     out = copy_of(built, tmp_path)
-    dead = 2 ** 22 + 7  # above the default pid_max: never a live process
+    dead = 2**22 + 7  # above the default pid_max: never a live process
     stale = [out / f".{PACKAGE}.tmp-{dead}-abc", out / f".{PACKAGE}.old-{dead}-def"]
     for folder in stale:
         (folder / "data").mkdir(parents=True)
@@ -89,12 +97,18 @@ def test_leftovers_of_killed_builds_are_cleaned_and_do_not_block(tmp_path: Path,
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 1), (signal.SIGINT, 130)])
-def test_an_interrupted_build_cleans_its_scratch_and_keeps_the_package(tmp_path: Path, built: Path,
-                                                                       signum: int, code: int) -> None:
+def test_an_interrupted_build_cleans_its_scratch_and_keeps_the_package(
+    tmp_path: Path, built: Path, signum: int, code: int
+) -> None:
     out = copy_of(built, tmp_path)
     before = digest(out / PACKAGE)
-    child = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "build", str(BUNDLED), "--out", str(out)],
-                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "build", str(BUNDLED), "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not any(".tmp-" in p.name for p in out.iterdir()):
         assert child.poll() is None and time.monotonic() < deadline, "the build never started writing"

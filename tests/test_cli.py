@@ -14,14 +14,29 @@ from tests.variants import bundled_text, with_period, write
 def test_query_over_two_periods_given_as_graphs(tmp_path: Path) -> None:
     second = write(tmp_path, "c2.txt", with_period(bundled_text(), "mayo-agosto", 2021))
     out = tmp_path / "paquetes"
-    subprocess.run([sys.executable, "-m", "pipelines.cli", "build", str(second), "--out", str(out)], check=True,
-                   cwd=ROOT, capture_output=True)
-    graphs = [DATAPACKAGES_DIR / "sosep-informe-cuatrimestral-2021-1" / "grafo.ttl",
-              out / "sosep-informe-cuatrimestral-2021-2" / "grafo.ttl"]
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "query",
-                           str(QUERIES_DIR / "ejecucion-por-actividad.rq"),
-                           *[arg for g in graphs for arg in ("--graph", str(g))]],
-                          cwd=ROOT, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "build", str(second), "--out", str(out)],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    graphs = [
+        DATAPACKAGES_DIR / "sosep-informe-cuatrimestral-2021-1" / "grafo.ttl",
+        out / "sosep-informe-cuatrimestral-2021-2" / "grafo.ttl",
+    ]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "query",
+            str(QUERIES_DIR / "ejecucion-por-actividad.rq"),
+            *[arg for g in graphs for arg in ("--graph", str(g))],
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == "periodo,actividad,asignado,vigente,ejecutado,porcentaje_ejecucion"

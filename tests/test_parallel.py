@@ -20,8 +20,13 @@ PERIODS = [("mayo-agosto", 2021), ("septiembre-diciembre", 2021), ("enero-abril"
 
 
 def build(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pipelines.cli", "build", *map(str, args)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "build", *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +38,11 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_jobs_default_to_the_cores() -> None:
@@ -44,8 +52,9 @@ def test_jobs_default_to_the_cores() -> None:
         parser().parse_args(["build", "x", "--jobs", "0"])
 
 
-def test_parallel_build_equals_sequential_in_order_and_a_failure_stops_nothing(reports: list[Path],
-                                                                                tmp_path: Path) -> None:
+def test_parallel_build_equals_sequential_in_order_and_a_failure_stops_nothing(
+    reports: list[Path], tmp_path: Path
+) -> None:
     one, two = tmp_path / "uno", tmp_path / "dos"
     sequential = build(*reports, "--out", one, "--jobs", "1")
     parallel = build(*reports, "--out", two, "--jobs", "2")
@@ -55,20 +64,40 @@ def test_parallel_build_equals_sequential_in_order_and_a_failure_stops_nothing(r
         assert len(errors) == 1 and errors[0].startswith("error: roto.txt, tabla hogares-comunitarios")
     assert parallel.stdout.replace(str(two), "OUT") == sequential.stdout.replace(str(one), "OUT")
     names = [line.split(":")[0].rsplit("/", 1)[-1] for line in parallel.stdout.splitlines()]
-    assert names == ["sosep-informe-cuatrimestral-2021-2", "sosep-informe-cuatrimestral-2021-3",
-                     "sosep-informe-cuatrimestral-2022-1", "sosep-informe-cuatrimestral-2022-2"]
+    assert names == [
+        "sosep-informe-cuatrimestral-2021-2",
+        "sosep-informe-cuatrimestral-2021-3",
+        "sosep-informe-cuatrimestral-2022-1",
+        "sosep-informe-cuatrimestral-2022-2",
+    ]
     assert digests(one) == digests(two)
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 1), (signal.SIGINT, 130)])
-def test_an_interrupted_parallel_build_leaves_no_scratch(reports: list[Path], tmp_path: Path,
-                                                         signum: int, code: int) -> None:
+def test_an_interrupted_parallel_build_leaves_no_scratch(
+    reports: list[Path], tmp_path: Path, signum: int, code: int
+) -> None:
     out = tmp_path / "paquetes"
     out.mkdir()
     many = [r for r in reports if r.name != "roto.txt"] * 3
-    child = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "build", *map(str, many), "--out", str(out),
-                              "--jobs", "2", "--replace"],
-                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "build",
+            *map(str, many),
+            "--out",
+            str(out),
+            "--jobs",
+            "2",
+            "--replace",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not any(".tmp-" in p.name for p in out.iterdir()):
         assert child.poll() is None and time.monotonic() < deadline, "the build never started writing"

@@ -50,11 +50,28 @@ def test_a_report_matching_two_series_is_refused(specs: Path, tmp_path: Path) ->
 
 def test_both_series_build_side_by_side_for_the_same_period(specs: Path, tmp_path: Path) -> None:
     out = tmp_path / "paquetes"
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "build", str(BUNDLED), str(SBS_REPORT),
-                           "--out", str(out), "--series", str(specs)], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "build",
+            str(BUNDLED),
+            str(SBS_REPORT),
+            "--out",
+            str(out),
+            "--series",
+            str(specs),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["sbs-informe-cuatrimestral-2021-1",
-                                                    "sosep-informe-cuatrimestral-2021-1"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "sbs-informe-cuatrimestral-2021-1",
+        "sosep-informe-cuatrimestral-2021-1",
+    ]
     sbs = out / "sbs-informe-cuatrimestral-2021-1"
     descriptor = json.loads((sbs / "datapackage.json").read_text())
     assert descriptor["serie"]["clave"] == "sbs" and descriptor["periodo"]["clave"] == "2021-C1"

@@ -8,9 +8,9 @@ the same layout with different content.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable
 
 from pipelines.paths import REPORTS_DIR
 from pipelines.report.text import load_report
@@ -35,8 +35,13 @@ def render_row(label: str, values: list[int], blankable: list[bool], drop_zeros:
     return " ".join([label, *cells])
 
 
-def rerender(text: str, table: str, transform: Callable[[Rows], Rows], drop_zeros: bool = True,
-             totals: Callable[[Rows, list[str]], dict[str, int]] | None = None) -> str:
+def rerender(
+    text: str,
+    table: str,
+    transform: Callable[[Rows], Rows],
+    drop_zeros: bool = True,
+    totals: Callable[[Rows, list[str]], dict[str, int]] | None = None,
+) -> str:
     """Replace a department table's rows (and its totals line) with transformed ones."""
     spec = load_series().table(table)
     with tempfile.TemporaryDirectory() as folder:  # never a fixed path: tests may run side by side
@@ -54,10 +59,12 @@ def rerender(text: str, table: str, transform: Callable[[Rows], Rows], drop_zero
     last = tbl.totals_line - 1
     body = []
     for row in rows:
-        body += [render_row(row["departamento"], [row[f.name] for f in numeric], [f.blank for f in numeric],
-                            drop_zeros), ""]
+        body += [
+            render_row(row["departamento"], [row[f.name] for f in numeric], [f.blank for f in numeric], drop_zeros),
+            "",
+        ]
     body.append(" ".join([spec.totals.label, *[printed(sums[f.name]) for f in numeric]]))
-    return "\n".join(lines[:first] + body + lines[last + 1:])
+    return "\n".join(lines[:first] + body + lines[last + 1 :])
 
 
 def with_period(text: str, months: str, year: int) -> str:
@@ -67,8 +74,9 @@ def with_period(text: str, months: str, year: int) -> str:
     out = out.replace("enero-abril de 2021", f"{start}-{end} de {year}")
     ordinal = {"enero": "", "mayo": "Segundo", "septiembre": "Tercer"}[start]
     if ordinal:  # "Primer Informe Cuatrimestral", "primer cuatrimestre" must name the same period
-        out = out.replace("Primer Informe", f"{ordinal} Informe").replace("primer cuatrimestre",
-                                                                          f"{ordinal.lower()} cuatrimestre")
+        out = out.replace("Primer Informe", f"{ordinal} Informe").replace(
+            "primer cuatrimestre", f"{ordinal.lower()} cuatrimestre"
+        )
     # Dates inside tables (shelters' coverage) move with the year.
     return out.replace("-2021 ", f"-{year} ").replace("-2020 ", f"-{year - 1} ")
 

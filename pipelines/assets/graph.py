@@ -43,8 +43,11 @@ def package_graph(package_dir: Path) -> tuple[Path, dict[str, Any]]:
     files = graph_files(package_dir)
     turtle = next((f for f in files if f.suffix == ".ttl"), None)
     if turtle is None:
-        raise Failure(description=f"El paquete {package_dir.name} no incluye el grafo (recurso «{GRAPH_RESOURCE}», "
-                                  "grafo.ttl): reconstrúyalo.", allow_retries=False)
+        raise Failure(
+            description=f"El paquete {package_dir.name} no incluye el grafo (recurso «{GRAPH_RESOURCE}», "
+            "grafo.ttl): reconstrúyalo.",
+            allow_retries=False,
+        )
     return turtle, {
         "tripletas": count_triples(turtle),
         "archivo": MetadataValue.path(str(turtle)),

@@ -20,14 +20,19 @@ def in_process_unless_configured() -> ExecutorDefinition:
     base = multi_or_in_process_executor
     modes = base.config_schema.as_field().config_type.fields
     return ExecutorDefinition(
-        name="in_process_or_multiprocess", config_schema=Field(Selector(modes), default_value={"in_process": {}}),
-        executor_creation_fn=base.executor_creation_fn, requirements=base.get_requirements,
-        description="En un proceso, salvo que la configuración de la corrida pida multiprocess.")
+        name="in_process_or_multiprocess",
+        config_schema=Field(Selector(modes), default_value={"in_process": {}}),
+        executor_creation_fn=base.executor_creation_fn,
+        requirements=base.get_requirements,
+        description="En un proceso, salvo que la configuración de la corrida pida multiprocess.",
+    )
 
 
 EXECUTOR = in_process_unless_configured()
 
 publish_period = define_asset_job(
-    "publish_period", selection=AssetSelection.all(),
+    "publish_period",
+    selection=AssetSelection.all(),
     description="Informe → cuadros → paquete y grafo → almacén SPARQL → portal, con sus comprobaciones, para una "
-                "serie y un período.")
+    "serie y un período.",
+)

@@ -6,9 +6,10 @@ Only presentation lives here; every figure comes from the stage's own output.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from dagster import Failure, MetadataValue, TableColumn, TableSchema
 
@@ -41,19 +42,25 @@ def table_preview(table: Table) -> MetadataValue:
 
 
 def table_schema(table: Table) -> MetadataValue:
-    return MetadataValue.table_schema(TableSchema(columns=[
-        TableColumn(name=f.name, type=TYPES.get(f.type, f.type), description=f"{f.title}. {f.description}")
-        for f in table.spec.fields
-    ]))
+    return MetadataValue.table_schema(
+        TableSchema(
+            columns=[
+                TableColumn(name=f.name, type=TYPES.get(f.type, f.type), description=f"{f.title}. {f.description}")
+                for f in table.spec.fields
+            ]
+        )
+    )
 
 
 def discrepancy_list(found: Sequence[Discrepancy], empty: str = "Ninguna.") -> MetadataValue:
     if not found:
         return MetadataValue.md(empty)
-    return MetadataValue.md(markdown_table(
-        ["cuadro", "campo", "declarado", "calculado", "línea", "descripción"],
-        [[d.recurso, d.campo, d.valor_declarado, d.valor_calculado, d.linea or "", d.descripcion] for d in found],
-    ))
+    return MetadataValue.md(
+        markdown_table(
+            ["cuadro", "campo", "declarado", "calculado", "línea", "descripción"],
+            [[d.recurso, d.campo, d.valor_declarado, d.valor_calculado, d.linea or "", d.descripcion] for d in found],
+        )
+    )
 
 
 def parsed_metadata(parsed: ParsedReport) -> dict[str, Any]:
@@ -61,12 +68,16 @@ def parsed_metadata(parsed: ParsedReport) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "dagster/row_count": sum(len(t.rows) for t in parsed.tables.values()),
         "período": parsed.period.label,
-        "cuadros": MetadataValue.md(markdown_table(
-            ["cuadro", "filas", "columnas"],
-            [[name, len(t.rows), len(t.spec.fields)] for name, t in parsed.tables.items()])),
+        "cuadros": MetadataValue.md(
+            markdown_table(
+                ["cuadro", "filas", "columnas"],
+                [[name, len(t.rows), len(t.spec.fields)] for name, t in parsed.tables.items()],
+            )
+        ),
         "celdas vacías reconstruidas": len(parsed.placed),
         "discrepancias del informe": discrepancy_list(
-            parsed.discrepancies, "Ninguna: todas las cifras del informe coinciden entre sí."),
+            parsed.discrepancies, "Ninguna: todas las cifras del informe coinciden entre sí."
+        ),
     }
     for name, table in parsed.tables.items():
         meta[f"filas: {name}"] = len(table.rows)

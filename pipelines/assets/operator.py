@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from dagster import AssetKey, AssetRecordsFilter, DagsterInstance
 
@@ -42,7 +42,8 @@ def register(report: Path) -> int:
 
 def latest_metadata(instance: DagsterInstance, asset: str, key: str) -> dict[str, object]:
     records = instance.fetch_materializations(
-        AssetRecordsFilter(asset_key=AssetKey(asset), asset_partitions=[key]), limit=1).records
+        AssetRecordsFilter(asset_key=AssetKey(asset), asset_partitions=[key]), limit=1
+    ).records
     if not records or records[0].asset_materialization is None:
         return {}
     return {k: getattr(v, "value", v) for k, v in records[0].asset_materialization.metadata.items()}
@@ -98,8 +99,9 @@ def failures() -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines.assets.operator", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("register", help="registra las particiones (serie y período) de los informes e imprime la de "
-                                    "un informe").add_argument("report", type=Path)
+    sub.add_parser(
+        "register", help="registra las particiones (serie y período) de los informes e imprime la de un informe"
+    ).add_argument("report", type=Path)
     sub.add_parser("summary", help="dónde mirar tras una ejecución").add_argument("key")
     sub.add_parser("failures", help="por qué falló la última ejecución")
     args = parser.parse_args(argv)

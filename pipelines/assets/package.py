@@ -8,11 +8,20 @@ so a graph that breaks the shapes fails `graph`'s check, and an invalid
 package `datapackage`'s, without validating anything twice.
 """
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from dagster import (AssetExecutionContext, AssetKey, AssetOut, MetadataValue, Output, TableColumn, TableSchema,
-                     multi_asset)
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetOut,
+    MetadataValue,
+    Output,
+    TableColumn,
+    TableSchema,
+    multi_asset,
+)
 
 from pipelines.assets.checks import PACKAGE_VALID, SHACL_CONFORMANCE, package_passed, refused_check, shacl_passed
 from pipelines.assets.graph import package_graph
@@ -26,21 +35,30 @@ from pipelines.tables.model import ParsedReport
 
 OUTS = {
     "datapackage": AssetOut(
-        group_name=GROUP, kinds={"csv", "json"}, dagster_type=Path,
+        group_name=GROUP,
+        kinds={"csv", "json"},
+        dagster_type=Path,
         description="Paquete de datos (Data Package v2): CSV tipados, diccionario de datos, calidad.json y el grafo "
-                    "RDF; validado con Frictionless antes de reemplazar el anterior."),
+        "RDF; validado con Frictionless antes de reemplazar el anterior.",
+    ),
     "graph": AssetOut(
-        group_name=GROUP, kinds={"rdf"}, dagster_type=Path,
+        group_name=GROUP,
+        kinds={"rdf"},
+        dagster_type=Path,
         description="Grafo RDF del informe (RDF Data Cube, grafo.ttl) dentro del paquete de datos, conforme a las "
-                    "formas SHACL."),
+        "formas SHACL.",
+    ),
 }
 
 
-@multi_asset(outs=OUTS, check_specs=[PACKAGE_VALID, SHACL_CONFORMANCE], partitions_def=PARTITIONS,
-             internal_asset_deps={"datapackage": {AssetKey("parsed_tables")}, "graph": {AssetKey("datapackage")}},
-             name="package_and_graph")
-def package_and_graph(context: AssetExecutionContext, parsed_tables: ParsedReport,
-                      folders: Folders) -> Iterator[Any]:
+@multi_asset(
+    outs=OUTS,
+    check_specs=[PACKAGE_VALID, SHACL_CONFORMANCE],
+    partitions_def=PARTITIONS,
+    internal_asset_deps={"datapackage": {AssetKey("parsed_tables")}, "graph": {AssetKey("datapackage")}},
+    name="package_and_graph",
+)
+def package_and_graph(context: AssetExecutionContext, parsed_tables: ParsedReport, folders: Folders) -> Iterator[Any]:
     """Write and validate the package with its graph; an invalid one never replaces the published folder."""
     try:
         folder = write_package(parsed_tables, folders.output, base_iri=folders.base_iri)
@@ -74,10 +92,18 @@ def package_metadata(folder: Path) -> dict[str, Any]:
         rows.append([resource["name"], resource.get("path", ""), count])
         fields = resource.get("schema", {}).get("fields", [])
         if fields:
-            meta[f"columnas: {resource['name']}"] = MetadataValue.table_schema(TableSchema(columns=[
-                TableColumn(name=f["name"], type=TYPES.get(f.get("type", ""), f.get("type", "")),
-                            description=f.get("description") or f.get("title"))
-                for f in fields]))
+            meta[f"columnas: {resource['name']}"] = MetadataValue.table_schema(
+                TableSchema(
+                    columns=[
+                        TableColumn(
+                            name=f["name"],
+                            type=TYPES.get(f.get("type", ""), f.get("type", "")),
+                            description=f.get("description") or f.get("title"),
+                        )
+                        for f in fields
+                    ]
+                )
+            )
     meta["recursos"] = MetadataValue.md(markdown_table(["recurso", "archivo", "filas"], rows))
     meta["dagster/row_count"] = sum(r[2] for r in rows if isinstance(r[2], int))
     return meta

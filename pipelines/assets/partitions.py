@@ -60,8 +60,11 @@ def previous_key(key: str) -> str:
 
 def report_files(reports_dir: Path) -> list[Path]:
     """Report files in the folder: extracted text or PDF (corrections files are TOML, never listed)."""
-    return sorted(p for p in reports_dir.iterdir()
-                  if p.suffix.lower() in REPORT_SUFFIXES and p.is_file() and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in reports_dir.iterdir()
+        if p.suffix.lower() in REPORT_SUFFIXES and p.is_file() and not p.name.startswith(".")
+    )
 
 
 def file_sha256(path: Path) -> str:
@@ -111,8 +114,9 @@ def scan_reports(reports_dir: Path, specs: Path) -> tuple[dict[str, Path], list[
             errors.append(error)
             continue
         if key in found:
-            errors.append(ReportError(f"la serie y período {key} ya corresponden a {found[key].name}",
-                                      report=path.name))
+            errors.append(
+                ReportError(f"la serie y período {key} ya corresponden a {found[key].name}", report=path.name)
+            )
             continue
         found[key] = path
     return found, errors

@@ -10,8 +10,8 @@ that is what keeps the portal token out of the UI, the logs and the metadata.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from dagster import ConfigurableResource, EnvVar
 
@@ -76,14 +76,19 @@ class CkanPortal(ConfigurableResource):
 def resources_from_env(environ: Mapping[str, str] = os.environ) -> dict[str, ConfigurableResource]:
     """The resources `pipelines.definitions` binds: each setting from its variable, else its default."""
     return {
-        "folders": Folders(reports_dir=from_env(settings.REPORTS, environ),
-                           output_dir=from_env(settings.PACKAGES, environ),
-                           series_dir=from_env(settings.SERIES, environ),
-                           base_iri=from_env(settings.BASE_IRI, environ)),
-        "sparql": SparqlStore(location=from_env(settings.STORE, environ),
-                              endpoint=from_env(settings.SPARQL_ENDPOINT, environ)),
-        "portal": CkanPortal(url=from_env(settings.PORTAL_URL, environ),
-                             token=from_env(settings.PORTAL_TOKEN, environ),
-                             retries=int(settings.PUBLISH_RETRIES.value(environ)),
-                             backoff=float(settings.PUBLISH_BACKOFF.value(environ))),
+        "folders": Folders(
+            reports_dir=from_env(settings.REPORTS, environ),
+            output_dir=from_env(settings.PACKAGES, environ),
+            series_dir=from_env(settings.SERIES, environ),
+            base_iri=from_env(settings.BASE_IRI, environ),
+        ),
+        "sparql": SparqlStore(
+            location=from_env(settings.STORE, environ), endpoint=from_env(settings.SPARQL_ENDPOINT, environ)
+        ),
+        "portal": CkanPortal(
+            url=from_env(settings.PORTAL_URL, environ),
+            token=from_env(settings.PORTAL_TOKEN, environ),
+            retries=int(settings.PUBLISH_RETRIES.value(environ)),
+            backoff=float(settings.PUBLISH_BACKOFF.value(environ)),
+        ),
     }

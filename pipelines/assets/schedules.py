@@ -18,10 +18,14 @@ CALENDAR = "0 7 15 1,5,9 *"
 TIMEZONE = "America/Guatemala"
 
 
-@schedule(job=publish_period, cron_schedule=CALENDAR, execution_timezone=TIMEZONE,
-          default_status=DefaultScheduleStatus.RUNNING,
-          description="Tras el cierre de cada cuatrimestre (15 de enero, mayo y septiembre): vuelve a comprobar "
-                      "y publicar cada serie y período con informe.")
+@schedule(
+    job=publish_period,
+    cron_schedule=CALENDAR,
+    execution_timezone=TIMEZONE,
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Tras el cierre de cada cuatrimestre (15 de enero, mayo y septiembre): vuelve a comprobar "
+    "y publicar cada serie y período con informe.",
+)
 def reporting_calendar(context: ScheduleEvaluationContext, folders: Folders) -> list[RunRequest] | SkipReason:
     """One run per registered partition whose report is in the folder (the sensor registers new ones)."""
     known = set(context.instance.get_dynamic_partitions(PARTITIONS.name))

@@ -32,9 +32,14 @@ def published_graphs(output_dir: Path) -> list[Path]:
     return graphs
 
 
-@asset(partitions_def=PARTITIONS, group_name=GROUP, kinds={"oxigraph"}, pool=POOL,
-       description="Almacén SPARQL (Oxigraph): el grafo de este paquete como grafo con nombre (su IRI), junto a los "
-                   "de los demás períodos y el vocabulario; se sirve con `rendicion serve`.")
+@asset(
+    partitions_def=PARTITIONS,
+    group_name=GROUP,
+    kinds={"oxigraph"},
+    pool=POOL,
+    description="Almacén SPARQL (Oxigraph): el grafo de este paquete como grafo con nombre (su IRI), junto a los "
+    "de los demás períodos y el vocabulario; se sirve con `rendicion serve`.",
+)
 def sparql_store(context: AssetExecutionContext, graph: Path, folders: Folders, sparql: SparqlStore) -> None:
     """Replace this package's named graph; the store is rebuilt only if it does not have this layout yet."""
     try:
@@ -42,8 +47,10 @@ def sparql_store(context: AssetExecutionContext, graph: Path, folders: Folders, 
     except ReportError as error:
         raise failure(error) from None
     if loaded.rebuilt:
-        context.log.info(f"El almacén {sparql.path} no tenía un grafo con nombre por paquete: se reconstruyó con "
-                         f"{loaded.packages} paquetes.")
+        context.log.info(
+            f"El almacén {sparql.path} no tenía un grafo con nombre por paquete: se reconstruyó con "
+            f"{loaded.packages} paquetes."
+        )
     metadata = {
         "grafo con nombre": MetadataValue.url(loaded.graph),
         "tripletas": loaded.triples,

@@ -9,9 +9,9 @@ nothing depends on the clock, so the same report gives the same triples.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterator
 from urllib.parse import quote
 
 from rdflib import Literal, URIRef
@@ -98,8 +98,11 @@ def code_list_triples(parsed: ParsedReport) -> Iterator[Triple]:
     yield publisher, FOAF.homepage, URIRef(series.publisher_url)
     terms = SeriesTerms(series.key)
     for prog in series.programs:
-        unit, act, concept = (terms.directorate(prog["direccion"]), terms.activity(prog["actividad"]),
-                              terms.program(prog["key"]))
+        unit, act, concept = (
+            terms.directorate(prog["direccion"]),
+            terms.activity(prog["actividad"]),
+            terms.program(prog["key"]),
+        )
         yield publisher, ORG.hasUnit, unit
         yield unit, RDF.type, ORG.OrganizationalUnit
         yield unit, RDF.type, SKOS.Concept
@@ -188,8 +191,14 @@ def catalog_triples(parsed: ParsedReport, base: str, files: list[Distribution]) 
     catalog = URIRef(f"{base}catalogo")
     yield catalog, RDF.type, DCAT.Catalog
     yield catalog, DCTERMS.title, es("Rendición abierta: informes cuatrimestrales de rendición de cuentas")
-    yield catalog, DCTERMS.description, es("Cada paquete de datos abiertos publicado a partir de los informes "
-                                           "cuatrimestrales de rendición de cuentas de instituciones de Guatemala.")
+    yield (
+        catalog,
+        DCTERMS.description,
+        es(
+            "Cada paquete de datos abiertos publicado a partir de los informes "
+            "cuatrimestrales de rendición de cuentas de instituciones de Guatemala."
+        ),
+    )
     yield catalog, DCTERMS.language, LANGUAGE.SPA
     yield catalog, DCAT.dataset, pkg
     yield license_, RDF.type, DCTERMS.LicenseDocument

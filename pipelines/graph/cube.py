@@ -22,9 +22,9 @@ text, so position is the only thing that tells those rows apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Iterator
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, QB, RDF, RDFS, SKOS, XSD
@@ -68,9 +68,14 @@ class KeyDimension:
 
 
 EXPENDITURE = URIRef("http://data.openbudgets.eu/resource/codelist/operation-character/expenditure")
-OBEU_COMPONENTS = (("budgetPhase", OBEU_DIMENSION.budgetPhase), ("operationCharacter", OBEU_DIMENSION.operationCharacter),
-                   ("organization", OBEU_DIMENSION.organization), ("fiscalYear", OBEU_DIMENSION.fiscalYear),
-                   ("fiscalPeriod", OBEU_DIMENSION.fiscalPeriod), ("currency", OBEU_ATTRIBUTE.currency))
+OBEU_COMPONENTS = (
+    ("budgetPhase", OBEU_DIMENSION.budgetPhase),
+    ("operationCharacter", OBEU_DIMENSION.operationCharacter),
+    ("organization", OBEU_DIMENSION.organization),
+    ("fiscalYear", OBEU_DIMENSION.fiscalYear),
+    ("fiscalPeriod", OBEU_DIMENSION.fiscalPeriod),
+    ("currency", OBEU_ATTRIBUTE.currency),
+)
 
 
 def fiscal_year(year: int) -> URIRef:
@@ -81,10 +86,16 @@ def fiscal_year(year: int) -> URIRef:
 # Table keys that are codes: the key field → its dimension. Any other table
 # whose rows are not departments gets the generic row dimension `ra:fila`.
 KEY_DIMENSIONS: dict[str, KeyDimension] = {
-    "actividad": KeyDimension(RA.actividad, lambda terms, name: terms.activity(name), CODIGO.actividad, "actividad",
-                              RA.ActividadPresupuestaria),
-    "grupo_gasto_codigo": KeyDimension(RA.grupoGasto, lambda terms, code: expenditure_group(code),
-                                       CODIGO["grupo-gasto"], "grupo_gasto"),
+    "actividad": KeyDimension(
+        RA.actividad,
+        lambda terms, name: terms.activity(name),
+        CODIGO.actividad,
+        "actividad",
+        RA.ActividadPresupuestaria,
+    ),
+    "grupo_gasto_codigo": KeyDimension(
+        RA.grupoGasto, lambda terms, code: expenditure_group(code), CODIGO["grupo-gasto"], "grupo_gasto"
+    ),
 }
 
 
@@ -164,8 +175,9 @@ def structure_triples(series: SeriesSpec, spec: TableSpec) -> Iterator[Triple]:
     yield dsd, DCTERMS.identifier, Literal(spec.name)
     yield dsd, RDFS.label, es(f"Estructura: {spec.title}")
 
-    def component(name: str, kind: URIRef, prop: URIRef, order: int | None = None,
-                  required: bool | None = None) -> Iterator[Triple]:
+    def component(
+        name: str, kind: URIRef, prop: URIRef, order: int | None = None, required: bool | None = None
+    ) -> Iterator[Triple]:
         node = URIRef(f"{dsd}/componente/{name}")
         yield dsd, QB.component, node
         yield node, RDF.type, QB.ComponentSpecification
@@ -341,8 +353,9 @@ def observation_triples(parsed: ParsedReport, table: Table, package: URIRef) -> 
                 yield obs, RA.celdaReconstruida, Literal(True)
 
 
-def _row_resource(spec: TableSpec, terms: SeriesTerms, values: dict, printed: str, row: URIRef, position: int,
-                  line: int) -> Iterator[Triple]:
+def _row_resource(
+    spec: TableSpec, terms: SeriesTerms, values: dict, printed: str, row: URIRef, position: int, line: int
+) -> Iterator[Triple]:
     """A row without a code: its position, its printed line and its text fields."""
     label = next((str(values[f.name]) for f in spec.fields if f.source == "label"), None)
     if label is None and spec.primary_key:

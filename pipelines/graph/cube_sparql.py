@@ -19,7 +19,7 @@ with pyoxigraph on the bundled graph and on broken ones.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from rdflib import BNode, Literal, URIRef
 
@@ -54,25 +54,31 @@ def _path(g: Index, start: Term, *steps: URIRef) -> list[Term]:
 
 def missing_dimension(g: Index, this: Term) -> list[Row]:
     """IC-11: every dimension of the structure is present on each observation."""
-    return [{"this": this, "value": value, "dim": dim}
-            for dim in _path(g, this, STRUCTURE, COMPONENT, DIMENSION)
-            for value in g.subjects(DATASET, this)
-            if not (isinstance(dim, URIRef) and g.objects(value, dim))]
+    return [
+        {"this": this, "value": value, "dim": dim}
+        for dim in _path(g, this, STRUCTURE, COMPONENT, DIMENSION)
+        for value in g.subjects(DATASET, this)
+        if not (isinstance(dim, URIRef) and g.objects(value, dim))
+    ]
 
 
 def missing_measure_value(g: Index, this: Term) -> list[Row]:
-    return [{"this": this, "value": value, "measure": measure}
-            for value in g.subjects(DATASET, this)
-            for measure in g.objects(value, MEASURE_TYPE)
-            if not (isinstance(measure, URIRef) and g.objects(value, measure))]
+    return [
+        {"this": this, "value": value, "measure": measure}
+        for value in g.subjects(DATASET, this)
+        for measure in g.objects(value, MEASURE_TYPE)
+        if not (isinstance(measure, URIRef) and g.objects(value, measure))
+    ]
 
 
 def measure_outside_structure(g: Index, this: Term) -> list[Row]:
     declared = set(_path(g, this, STRUCTURE, COMPONENT, MEASURE))
-    return [{"this": this, "value": value, "measure": measure}
-            for value in g.subjects(DATASET, this)
-            for measure in g.objects(value, MEASURE_TYPE)
-            if measure not in declared]
+    return [
+        {"this": this, "value": value, "measure": measure}
+        for value in g.subjects(DATASET, this)
+        for measure in g.objects(value, MEASURE_TYPE)
+        if measure not in declared
+    ]
 
 
 def code_outside_list(g: Index, this: Term) -> list[Row]:
@@ -81,7 +87,7 @@ def code_outside_list(g: Index, this: Term) -> list[Row]:
     for dim in _path(g, this, STRUCTURE, COMPONENT, DIMENSION):
         for code_list in g.objects(dim, CODE_LIST):
             for value in g.subjects(DATASET, this):
-                for code in (g.objects(value, dim) if isinstance(dim, URIRef) else ()):
+                for code in g.objects(value, dim) if isinstance(dim, URIRef) else ():
                     if not g.has(code, IN_SCHEME, code_list) and not g.has(code_list, MEMBER, code):
                         rows.append({"this": this, "value": value, "dim": dim, "code": code, "list": code_list})
     return rows
@@ -111,36 +117,55 @@ def duplicate_observations(g: Index, this: Term) -> list[Row]:
                 # STR() of a blank node is an error, and an error in a FILTER drops the solution.
                 if isinstance(value, BNode) or isinstance(other, BNode) or not str(value) < str(other):
                     continue
-                differs = any(_different(v1, v2)
-                              for dim in dims if isinstance(dim, URIRef)
-                              for v1 in g.objects(value, dim) for v2 in g.objects(other, dim))
+                differs = any(
+                    _different(v1, v2)
+                    for dim in dims
+                    if isinstance(dim, URIRef)
+                    for v1 in g.objects(value, dim)
+                    for v2 in g.objects(other, dim)
+                )
                 if not differs:
                     rows.append({"this": this, "value": value, "other": other})
     return rows
 
 
-NATIVE: dict[str, Callable[[Index, Term], list[Row]]] = {normalized(q): f for q, f in [
-    ("""SELECT $this ?value ?dim WHERE {
+NATIVE: dict[str, Callable[[Index, Term], list[Row]]] = {
+    normalized(q): f
+    for q, f in [
+        (
+            """SELECT $this ?value ?dim WHERE {
             $this qb:structure/qb:component/qb:dimension ?dim .
             ?value qb:dataSet $this .
             FILTER NOT EXISTS { ?value ?dim ?any }
-        }""", missing_dimension),
-    ("""SELECT $this ?value ?measure WHERE {
+        }""",
+            missing_dimension,
+        ),
+        (
+            """SELECT $this ?value ?measure WHERE {
             ?value qb:dataSet $this ; qb:measureType ?measure .
             FILTER NOT EXISTS { ?value ?measure ?any }
-        }""", missing_measure_value),
-    ("""SELECT $this ?value ?measure WHERE {
+        }""",
+            missing_measure_value,
+        ),
+        (
+            """SELECT $this ?value ?measure WHERE {
             ?value qb:dataSet $this ; qb:measureType ?measure .
             FILTER NOT EXISTS { $this qb:structure/qb:component/qb:measure ?measure }
-        }""", measure_outside_structure),
-    ("""SELECT $this ?value ?dim ?code ?list WHERE {
+        }""",
+            measure_outside_structure,
+        ),
+        (
+            """SELECT $this ?value ?dim ?code ?list WHERE {
             $this qb:structure/qb:component/qb:dimension ?dim .
             ?dim qb:codeList ?list .
             ?value qb:dataSet $this ; ?dim ?code .
             FILTER NOT EXISTS { ?code skos:inScheme ?list }
             FILTER NOT EXISTS { ?list skos:member ?code }
-        }""", code_outside_list),
-    ("""SELECT $this ?value ?other WHERE {
+        }""",
+            code_outside_list,
+        ),
+        (
+            """SELECT $this ?value ?other WHERE {
             ?value qb:dataSet $this ; qb:measureType ?measure ; sdmx-dimension:refArea ?area .
             ?other qb:dataSet $this ; qb:measureType ?measure ; sdmx-dimension:refArea ?area .
             FILTER (STR(?value) < STR(?other))
@@ -150,15 +175,18 @@ NATIVE: dict[str, Callable[[Index, Term], list[Row]]] = {normalized(q): f for q,
                 ?other ?dim ?v2 .
                 FILTER (?v1 != ?v2)
             }
-        }""", duplicate_observations),
-]}
+        }""",
+            duplicate_observations,
+        ),
+    ]
+}
 """Query text (whitespace collapsed) → its native evaluator. The prefixes are those formas.ttl declares."""
 
 
 def native(select: str, prefixes: str) -> Callable[[Index, Term], list[Row]] | None:
     """The evaluator of a `sh:select`, if it is one of the above with the standard prefixes."""
-    expected = {"qb": QB, "sdmx-dimension": str(REF_AREA)[:-len("refArea")], "skos": SKOS}
-    declared = dict(line[len("PREFIX "):].split(": <", 1) for line in prefixes.strip().splitlines())
+    expected = {"qb": QB, "sdmx-dimension": str(REF_AREA)[: -len("refArea")], "skos": SKOS}
+    declared = dict(line[len("PREFIX ") :].split(": <", 1) for line in prefixes.strip().splitlines())
     if any(declared.get(name, uri + ">") != uri + ">" for name, uri in expected.items()):
         return None
     return NATIVE.get(normalized(select))

@@ -13,8 +13,8 @@ component instead of pyshacl's English.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import Callable, Collection, Iterable
 
 from rdflib import BNode, Literal, URIRef
 
@@ -177,7 +177,7 @@ Check = Callable[["Evaluator", Collection[Term]], list]
 
 def _check(component: URIRef, parameter: object) -> Check:
     """One component as a function of the value nodes, returning those that break it (None: all of them)."""
-    name = component[len(SH_NS):-len("ConstraintComponent")]
+    name = component[len(SH_NS) : -len("ConstraintComponent")]
     value_check = VALUE_CHECKS.get(name)
     if value_check is not None:
         return lambda e, values: [v for v in values if not value_check(e, v, parameter)]
@@ -216,8 +216,15 @@ def _actual_datatype(value: Literal, datatype: URIRef) -> bool:
     from datetime import date, datetime, time
     from decimal import Decimal
 
-    expected = {XSD + "integer": int, XSD + "float": float, XSD + "decimal": Decimal, XSD + "boolean": bool,
-                XSD + "date": date, XSD + "time": time, XSD + "dateTime": datetime}
+    expected = {
+        XSD + "integer": int,
+        XSD + "float": float,
+        XSD + "decimal": Decimal,
+        XSD + "boolean": bool,
+        XSD + "date": date,
+        XSD + "time": time,
+        XSD + "dateTime": datetime,
+    }
     if datatype in (URIRef(XSD + "string"), RDF_LANGSTRING):
         return isinstance(value.value, (str, bytes))
     kind = expected.get(str(datatype))
@@ -245,8 +252,11 @@ def _compare(value: Term, limit: Literal) -> int | None:
 def _pattern_text(value: Term) -> str | None:
     if isinstance(value, BNode):
         return None
-    if isinstance(value, Literal) and value.value is not None and value.datatype in (None, RDF_LANGSTRING,
-                                                                                       URIRef(XSD + "string")):
+    if (
+        isinstance(value, Literal)
+        and value.value is not None
+        and value.datatype in (None, RDF_LANGSTRING, URIRef(XSD + "string"))
+    ):
         return str(value.value)
     return str(value)
 
@@ -259,7 +269,7 @@ def _language_ok(value: Term, allowed: tuple[str, ...]) -> bool:
 
 
 def _node_kind_ok(value: Term, kind: URIRef) -> bool:
-    name = kind[len(sh("")):]
+    name = kind[len(sh("")) :]
     if isinstance(value, URIRef):
         return name in ("IRI", "BlankNodeOrIRI", "IRIOrLiteral")
     if isinstance(value, BNode):
@@ -295,12 +305,19 @@ VALUE_CHECKS: dict[str, Callable[[Evaluator, Term, object], bool]] = {
 }
 
 MESSAGES = {
-    "MinCount": "tiene menos de {} valores", "MaxCount": "tiene más de {} valores",
-    "Class": "el valor no es un {}", "Datatype": "el valor no es un literal {} válido",
-    "NodeKind": "el valor no es de la clase de nodo {}", "In": "el valor no está entre los permitidos",
-    "HasValue": "falta el valor {}", "Node": "el valor no cumple la forma {}", "Pattern": "el valor no sigue el patrón {}",
-    "LanguageIn": "la etiqueta de idioma no está entre las permitidas", "UniqueLang": "hay dos valores en el mismo idioma",
-    "Or": "el valor no cumple ninguna de las alternativas", "Xone": "el valor no cumple exactamente una alternativa",
+    "MinCount": "tiene menos de {} valores",
+    "MaxCount": "tiene más de {} valores",
+    "Class": "el valor no es un {}",
+    "Datatype": "el valor no es un literal {} válido",
+    "NodeKind": "el valor no es de la clase de nodo {}",
+    "In": "el valor no está entre los permitidos",
+    "HasValue": "falta el valor {}",
+    "Node": "el valor no cumple la forma {}",
+    "Pattern": "el valor no sigue el patrón {}",
+    "LanguageIn": "la etiqueta de idioma no está entre las permitidas",
+    "UniqueLang": "hay dos valores en el mismo idioma",
+    "Or": "el valor no cumple ninguna de las alternativas",
+    "Xone": "el valor no cumple exactamente una alternativa",
 }
 
 
@@ -308,12 +325,12 @@ def default_message(component: URIRef, parameter: object) -> str:
     """A short Spanish description of the broken component, for shapes without sh:message."""
     from pipelines.graph.namespaces import PREFIXES
 
-    name = component[len(SH_NS):-len("ConstraintComponent")]
+    name = component[len(SH_NS) : -len("ConstraintComponent")]
     shown = parameter
     if isinstance(parameter, Shape):
         shown = parameter.node
     if isinstance(shown, URIRef):
-        shown = next((f"{k}:{shown[len(v):]}" for k, v in PREFIXES.items() if shown.startswith(v)), f"<{shown}>")
+        shown = next((f"{k}:{shown[len(v) :]}" for k, v in PREFIXES.items() if shown.startswith(v)), f"<{shown}>")
     text = MESSAGES.get(name, "no cumple {}").format(shown)
     return f"{text} (sh:{name[0].lower()}{name[1:]})"
 

@@ -182,8 +182,13 @@ class SeriesTerms:
 
     def prefixes(self) -> dict[str, str]:
         """Prefix names for this series' namespaces, as a package's graph declares them."""
-        return {"medida": str(self.medida), "campo": str(self.campo), "programa": f"{CODIGO}programa/{self.key}/",
-                "actividad": f"{CODIGO}actividad/{self.key}/", "direccion": f"{CODIGO}direccion/{self.key}/"}
+        return {
+            "medida": str(self.medida),
+            "campo": str(self.campo),
+            "programa": f"{CODIGO}programa/{self.key}/",
+            "actividad": f"{CODIGO}actividad/{self.key}/",
+            "direccion": f"{CODIGO}direccion/{self.key}/",
+        }
 
 
 def period(key: str) -> URIRef:

@@ -11,8 +11,8 @@ their own data set, linked (`ra:reafirma`) to the totals they restate.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Iterator
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, QB, RDF, RDFS, SKOS, XSD
@@ -73,8 +73,9 @@ def prose_observations(parsed: ParsedReport, package: URIRef) -> dict[tuple[str,
     return found
 
 
-def _prose_triples(parsed: ParsedReport, package: URIRef,
-                   prose: dict[tuple[str, str], tuple[URIRef, Check]]) -> Iterator[Triple]:
+def _prose_triples(
+    parsed: ParsedReport, package: URIRef, prose: dict[tuple[str, str], tuple[URIRef, Check]]
+) -> Iterator[Triple]:
     if not prose:
         return
     ds = URIRef(f"{package}/texto")
@@ -115,9 +116,14 @@ def _prose_structure() -> Iterator[Triple]:
     dsd = PROSE_STRUCTURE
     yield dsd, RDF.type, QB.DataStructureDefinition
     yield dsd, RDFS.label, es("Cifras del texto de un informe")
-    parts = [("refArea", QB.dimension, SDMX_DIMENSION.refArea), ("refPeriod", QB.dimension, SDMX_DIMENSION.refPeriod),
-             ("afirmacion", QB.dimension, RA.afirmacion), ("measureType", QB.dimension, QB.measureType),
-             ("cifraDeclarada", QB.measure, RA.cifraDeclarada), ("lineaInforme", QB.attribute, RA.lineaInforme)]
+    parts = [
+        ("refArea", QB.dimension, SDMX_DIMENSION.refArea),
+        ("refPeriod", QB.dimension, SDMX_DIMENSION.refPeriod),
+        ("afirmacion", QB.dimension, RA.afirmacion),
+        ("measureType", QB.dimension, QB.measureType),
+        ("cifraDeclarada", QB.measure, RA.cifraDeclarada),
+        ("lineaInforme", QB.attribute, RA.lineaInforme),
+    ]
     for order, (name, kind, prop) in enumerate(parts, start=1):
         node = URIRef(f"{dsd}/componente/{name}")
         yield dsd, QB.component, node
@@ -130,8 +136,9 @@ def _prose_structure() -> Iterator[Triple]:
     yield RA.cifraDeclarada, RDFS.label, es("cifra declarada")
 
 
-def _target(parsed: ParsedReport, package: URIRef, found: Discrepancy,
-            prose: dict[tuple[str, str], tuple[URIRef, Check]]) -> list[URIRef]:
+def _target(
+    parsed: ParsedReport, package: URIRef, found: Discrepancy, prose: dict[tuple[str, str], tuple[URIRef, Check]]
+) -> list[URIRef]:
     """The observations a finding is about; the data set when no single figure is."""
     table = parsed.tables.get(found.recurso)
     if table is None:
@@ -152,8 +159,13 @@ def _target(parsed: ParsedReport, package: URIRef, found: Discrepancy,
     return [ds]
 
 
-def _annotation(parsed: ParsedReport, package: URIRef, number: int, found: Discrepancy,
-                prose: dict[tuple[str, str], tuple[URIRef, Check]]) -> Iterator[Triple]:
+def _annotation(
+    parsed: ParsedReport,
+    package: URIRef,
+    number: int,
+    found: Discrepancy,
+    prose: dict[tuple[str, str], tuple[URIRef, Check]],
+) -> Iterator[Triple]:
     note = URIRef(f"{package}/calidad/discrepancia/{number:02d}")
     body = URIRef(f"{note}/descripcion")
     yield package, DQV.hasQualityAnnotation, note

@@ -18,10 +18,9 @@ follows PYTHONHASHSEED, and takes ~120 ms on the bundled report against ~25 ms h
 
 from __future__ import annotations
 
-from typing import Iterable
-
 import json
 import re
+from collections.abc import Iterable
 from json.encoder import encode_basestring as _string  # type: ignore[attr-defined]
 
 import pyoxigraph as ox
@@ -33,8 +32,18 @@ from pipelines.graph.namespaces import BUDGET_PHASE, CODIGO, PREFIXES, VOCAB_BAS
 # Prefixes whose local names contain no "/": Turtle would have to escape it
 # (`codigo:actividad\/x`), which is legal but hard to read, so the code lists
 # get one prefix each and slash-separated data IRIs are written in full.
-CODE_LISTS = ("departamento", "pais", "programa", "direccion", "actividad", "grupo-gasto", "periodo",
-              "unidad", "sexo", "pueblo")
+CODE_LISTS = (
+    "departamento",
+    "pais",
+    "programa",
+    "direccion",
+    "actividad",
+    "grupo-gasto",
+    "periodo",
+    "unidad",
+    "sexo",
+    "pueblo",
+)
 TURTLE_PREFIXES: dict[str, str] = {
     **{k: v for k, v in PREFIXES.items() if k not in ("codigo", "estructura")},
     **{name: f"{CODIGO}{name}/" for name in CODE_LISTS},
@@ -109,7 +118,7 @@ class _Compactor:
         if found is None:
             found = iri
             for name, namespace in self.prefixes:
-                rest = iri[len(namespace):]
+                rest = iri[len(namespace) :]
                 # A suffix starting with "//" would be read as an absolute IRI, not a compact one.
                 if iri.startswith(namespace) and rest and not rest.startswith("//"):
                     self.used[name] = namespace

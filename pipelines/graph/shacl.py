@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pyoxigraph as ox
 from rdflib import BNode, URIRef
@@ -168,7 +168,7 @@ def _short(node: object, base: str | None = None) -> str:
     if isinstance(node, (URIRef, ox.NamedNode)):
         for prefix, namespace in [*PREFIXES.items(), ("datos", data_base(base))]:
             if text.startswith(namespace) and len(text) > len(namespace):
-                return f"{prefix}:{text[len(namespace):]}"
+                return f"{prefix}:{text[len(namespace) :]}"
         return f"<{text}>"
     return text
 
@@ -211,8 +211,9 @@ def oxigraph_rows(store: ox.Store, constraint: SparqlConstraint, focus: Term) ->
     return [{name: solution[name] for name in names} for solution in solutions]  # type: ignore[union-attr]
 
 
-def sparql_lines(graph: Index, constraints: list[tuple[SparqlConstraint, Callable | None]],
-                 base: str | None = None) -> list[str]:
+def sparql_lines(
+    graph: Index, constraints: list[tuple[SparqlConstraint, Callable | None]], base: str | None = None
+) -> list[str]:
     """Each solution of each SPARQL constraint as a line; pyoxigraph only for what has no native evaluator."""
     store: ox.Store | None = None
     lines = []
@@ -253,5 +254,6 @@ def check_graph(triples: list[Triple], package: str, folder: Path = VOCAB_DIR, b
         more = f"\n  … y {len(found) - SHOWN} más" if len(found) > SHOWN else ""
         raise ShaclError(
             f"el grafo de {package} no cumple las formas SHACL de vocab/{SHAPES} "
-            f"({len(found)} infracciones); no se escribe:\n  - {shown}{more}", violations=found
+            f"({len(found)} infracciones); no se escribe:\n  - {shown}{more}",
+            violations=found,
         )

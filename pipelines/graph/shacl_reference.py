@@ -16,6 +16,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SH
 
 from pipelines.graph.cube import Triple
+from pipelines.graph.engine import Result
 from pipelines.graph.shacl import (
     SHAPES,
     _oxigraph_term,
@@ -25,7 +26,6 @@ from pipelines.graph.shacl import (
     vocab_files,
     vocabulary,
 )
-from pipelines.graph.engine import Result
 from pipelines.graph.shapes import Term, compile_shapes, parse_turtle
 from pipelines.paths import VOCAB_DIR
 
@@ -58,19 +58,22 @@ def pyshacl_results(triples: list[Triple], folder: Path = VOCAB_DIR, sparql: boo
     from pyshacl import validate
 
     shapes = Graph().parse(folder / SHAPES, format="turtle") if sparql else core_shapes(folder)
-    _, report, _ = validate(data_graph(triples, folder), shacl_graph=shapes, inference="none",
-                            allow_warnings=True, advanced=sparql)
+    _, report, _ = validate(
+        data_graph(triples, folder), shacl_graph=shapes, inference="none", allow_warnings=True, advanced=sparql
+    )
     found = []
     for result in report.subjects(SH.resultSeverity, SH.Violation):
         path = report.value(result, SH.resultPath)
-        found.append(Result(
-            focus=report.value(result, SH.focusNode),  # type: ignore[arg-type]
-            path=path if isinstance(path, URIRef) else None,
-            value=report.value(result, SH.value),  # type: ignore[arg-type]
-            component=report.value(result, SH.sourceConstraintComponent),  # type: ignore[arg-type]
-            shape=report.value(result, SH.sourceShape),  # type: ignore[arg-type]
-            message=str(report.value(result, SH.resultMessage)),
-        ))
+        found.append(
+            Result(
+                focus=report.value(result, SH.focusNode),  # type: ignore[arg-type]
+                path=path if isinstance(path, URIRef) else None,
+                value=report.value(result, SH.value),  # type: ignore[arg-type]
+                component=report.value(result, SH.sourceConstraintComponent),  # type: ignore[arg-type]
+                shape=report.value(result, SH.sourceShape),  # type: ignore[arg-type]
+                message=str(report.value(result, SH.resultMessage)),
+            )
+        )
     return found
 
 

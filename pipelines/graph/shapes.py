@@ -15,9 +15,9 @@ validates with pyshacl instead: a constraint is never silently skipped.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Collection, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
@@ -54,7 +54,7 @@ class Index:
 
     __slots__ = ("spo", "by_p", "pos", "parent", "reads")
 
-    def __init__(self, triples: Iterable[Triple] = (), parent: "Index | None" = None) -> None:
+    def __init__(self, triples: Iterable[Triple] = (), parent: Index | None = None) -> None:
         self.spo: dict[Term, dict[URIRef, dict[Term, None]]] = {}
         self.by_p: dict[URIRef, list[tuple[Term, Term]]] = {}
         self.pos: dict[URIRef, dict[Term, dict[Term, None]]] = {}
@@ -155,8 +155,10 @@ def rdflib_term(term: object) -> Term:
 
 
 def parse_turtle(data: bytes) -> list[Triple]:
-    return [(rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object))  # type: ignore[misc]
-            for t in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+    return [
+        (rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object))  # type: ignore[misc]
+        for t in ox.parse(data, format=ox.RdfFormat.TURTLE)
+    ]
 
 
 # ------------------------------------------------------------------ shapes
@@ -171,7 +173,7 @@ class Shape:
     node: Term
     path: Path_ | None = None
     components: list[tuple[URIRef, object]] = field(default_factory=list)
-    properties: list["Shape"] = field(default_factory=list)
+    properties: list[Shape] = field(default_factory=list)
     message: str | None = None
     severity: URIRef = field(default_factory=lambda: sh("Violation"))
     deactivated: bool = False
@@ -197,11 +199,48 @@ class SparqlConstraint:
 
 # sh: predicates a shape may carry, by what the compiler does with them.
 TARGETS = {"targetClass": "class", "targetNode": "node", "targetSubjectsOf": "subjects", "targetObjectsOf": "objects"}
-PARAMETERS = {"class", "datatype", "nodeKind", "minCount", "maxCount", "minInclusive", "maxInclusive",
-              "minExclusive", "maxExclusive", "minLength", "maxLength", "pattern", "languageIn", "uniqueLang",
-              "in", "hasValue", "node", "or", "and", "xone", "not"}
-ANNOTATIONS = {"path", "property", "message", "severity", "deactivated", "name", "description", "order", "group",
-               "defaultValue", "flags", "sparql", "prefixes", "declare", "prefix", "namespace", "select"}
+PARAMETERS = {
+    "class",
+    "datatype",
+    "nodeKind",
+    "minCount",
+    "maxCount",
+    "minInclusive",
+    "maxInclusive",
+    "minExclusive",
+    "maxExclusive",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "languageIn",
+    "uniqueLang",
+    "in",
+    "hasValue",
+    "node",
+    "or",
+    "and",
+    "xone",
+    "not",
+}
+ANNOTATIONS = {
+    "path",
+    "property",
+    "message",
+    "severity",
+    "deactivated",
+    "name",
+    "description",
+    "order",
+    "group",
+    "defaultValue",
+    "flags",
+    "sparql",
+    "prefixes",
+    "declare",
+    "prefix",
+    "namespace",
+    "select",
+}
 
 
 def rdf_list(graph: Index, head: Term) -> list[Term]:
@@ -241,10 +280,10 @@ class Compiler:
         g = self.graph
         shape = Shape(node)
         self.done[node] = shape  # before recursing: shapes may refer to each other
-        for p, objects in g.spo.get(node, {}).items():
+        for p, _objects in g.spo.get(node, {}).items():
             if not p.startswith(SH):
                 continue
-            name = p[len(SH):]
+            name = p[len(SH) :]
             if name not in PARAMETERS and name not in ANNOTATIONS and name not in TARGETS:
                 raise Unsupported(f"sh:{name} (en {node})")
         path = g.value(node, sh("path"))
@@ -259,8 +298,9 @@ class Compiler:
             shape.targets.append(("class", node))
         for name in sorted(PARAMETERS):
             for value in g.objects(node, sh(name)):
-                shape.components.append((sh(name[0].upper() + name[1:] + "ConstraintComponent"),
-                                         self.parameter(node, name, value)))
+                shape.components.append(
+                    (sh(name[0].upper() + name[1:] + "ConstraintComponent"), self.parameter(node, name, value))
+                )
         shape.properties = [self.shape(p) for p in g.objects(node, sh("property"))]
         return shape
 
@@ -301,17 +341,22 @@ def compile_shapes(triples: list[Triple]) -> tuple[list[Shape], tuple[SparqlCons
             if any(graph.value(shape_node, sh(t)) is not None for t in TARGETS if t != "targetClass"):
                 raise ValueError(f"{shape_node}: sh:sparql shapes must target by sh:targetClass only")
             select, prefixes = str(graph.value(node, sh("select"))), _prefix_lines(graph, node)
-            constraints.append(SparqlConstraint(
-                shape=shape_node,
-                targets=tuple(sorted(graph.objects(shape_node, sh("targetClass")), key=str)),  # type: ignore[arg-type]
-                select=select,
-                prefixes=prefixes,
-                query=prefixes + select.replace("$this", "?this"),
-                message=str(graph.value(node, sh("message"))),
-            ))
-    top = [compiler.shape(node) for node in sorted(graph.spo, key=str)
-           if any(graph.value(node, sh(t)) is not None for t in TARGETS)
-           or (RDFS_CLASS in graph.objects(node, RDF_TYPE) and graph.value(node, sh("property")) is not None)]
+            constraints.append(
+                SparqlConstraint(
+                    shape=shape_node,
+                    targets=tuple(sorted(graph.objects(shape_node, sh("targetClass")), key=str)),  # type: ignore[arg-type]
+                    select=select,
+                    prefixes=prefixes,
+                    query=prefixes + select.replace("$this", "?this"),
+                    message=str(graph.value(node, sh("message"))),
+                )
+            )
+    top = [
+        compiler.shape(node)
+        for node in sorted(graph.spo, key=str)
+        if any(graph.value(node, sh(t)) is not None for t in TARGETS)
+        or (RDFS_CLASS in graph.objects(node, RDF_TYPE) and graph.value(node, sh("property")) is not None)
+    ]
     return top, tuple(constraints)
 
 

@@ -34,11 +34,24 @@ def graph_resources(parsed: ParsedReport) -> list[dict]:
     period = parsed.period.label
     description = parsed.series.graph_description
     return [
-        {"name": "grafo", "path": TURTLE_FILE, "format": "ttl", "mediatype": "text/turtle",
-         "encoding": "utf-8", "title": f"Grafo RDF del informe ({period}), Turtle", "description": description},
-        {"name": "grafo-jsonld", "path": JSONLD_FILE, "format": "jsonld", "mediatype": "application/ld+json",
-         "encoding": "utf-8", "title": f"Grafo RDF del informe ({period}), JSON-LD",
-         "description": description + " El mismo grafo que grafo.ttl."},
+        {
+            "name": "grafo",
+            "path": TURTLE_FILE,
+            "format": "ttl",
+            "mediatype": "text/turtle",
+            "encoding": "utf-8",
+            "title": f"Grafo RDF del informe ({period}), Turtle",
+            "description": description,
+        },
+        {
+            "name": "grafo-jsonld",
+            "path": JSONLD_FILE,
+            "format": "jsonld",
+            "mediatype": "application/ld+json",
+            "encoding": "utf-8",
+            "title": f"Grafo RDF del informe ({period}), JSON-LD",
+            "description": description + " El mismo grafo que grafo.ttl.",
+        },
     ]
 
 
@@ -52,10 +65,15 @@ def distributions(package: dict, folder: Path | None = None) -> list[Distributio
     The graph files and datapackage.json cannot state their own size or hash (they would have to
     contain it); the CSVs and the quality report can, and do.
     """
-    files = [Distribution(r["name"], r["path"], r["title"], r["mediatype"], FILE_TYPES[r["format"]])
-             for r in package["resources"]]
-    files.append(Distribution("datapackage", "datapackage.json", "Descriptor del paquete (Data Package v2)",
-                              "application/json", "JSON"))
+    files = [
+        Distribution(r["name"], r["path"], r["title"], r["mediatype"], FILE_TYPES[r["format"]])
+        for r in package["resources"]
+    ]
+    files.append(
+        Distribution(
+            "datapackage", "datapackage.json", "Descriptor del paquete (Data Package v2)", "application/json", "JSON"
+        )
+    )
     if folder is None:
         return files
     return [_with_file_facts(f, folder / f.path) for f in files]
@@ -68,8 +86,9 @@ def _with_file_facts(found: Distribution, path: Path) -> Distribution:
     return dataclasses.replace(found, byte_size=len(data), sha256=hashlib.sha256(data).hexdigest())
 
 
-def build_triples(parsed: ParsedReport, base: str | None = None, package: dict | None = None,
-                  folder: Path | None = None) -> list[Triple]:
+def build_triples(
+    parsed: ParsedReport, base: str | None = None, package: dict | None = None, folder: Path | None = None
+) -> list[Triple]:
     """All the package's triples, derived from the table descriptions, the parsed rows and the descriptor."""
     base = data_base(base)
     package = package or descriptor(parsed, graph_resources(parsed))
@@ -107,8 +126,9 @@ def as_graph(triples: list[Triple]) -> Graph:
     return graph
 
 
-def write_graph(parsed: ParsedReport, package_dir: Path, base: str | None = None,
-                package: dict | None = None) -> list[dict]:
+def write_graph(
+    parsed: ParsedReport, package_dir: Path, base: str | None = None, package: dict | None = None
+) -> list[dict]:
     """Build, SHACL-check and write `grafo.ttl` and `grafo.jsonld` in `package_dir`.
 
     `package` is the descriptor the package stage made (its files, as the graph describes them);

@@ -42,5 +42,14 @@ from pipelines.publish.cli import main, publish_main
 from pipelines.publish.errors import ConflictError, PackageError, PermissionDenied, PublishError, TransientError
 from pipelines.publish.publish import PublishResult, publish_package
 
-__all__ = ["ConflictError", "PackageError", "PermissionDenied", "PublishError", "PublishResult", "TransientError",
-           "main", "publish_main", "publish_package"]
+__all__ = [
+    "ConflictError",
+    "PackageError",
+    "PermissionDenied",
+    "PublishError",
+    "PublishResult",
+    "TransientError",
+    "main",
+    "publish_main",
+    "publish_package",
+]

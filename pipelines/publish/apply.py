@@ -12,7 +12,8 @@ next run's plan repairs: a fingerprint is written only after what it describes i
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from pipelines.publish import metadata, views
 from pipelines.publish.client import NotFound, Portal
@@ -22,8 +23,14 @@ from pipelines.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, Plan, Seri
 from pipelines.publish.tables import PERIOD_FIELD, Table, read_tables, series_fields, series_key, series_records
 
 
-def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str], None],
-               tables: dict[str, Table] | None = None, series_prefix: str | None = None) -> dict[str, Any]:
+def apply_plan(
+    portal: Portal,
+    pkg: LocalPackage,
+    plan: Plan,
+    log: Callable[[str], None],
+    tables: dict[str, Table] | None = None,
+    series_prefix: str | None = None,
+) -> dict[str, Any]:
     """Run every step that changes something; returns the dataset as package_show last saw it."""
     tables = read_tables(pkg) if tables is None else tables
     org = plan.organization
@@ -93,17 +100,27 @@ def apply_plan(portal: Portal, pkg: LocalPackage, plan: Plan, log: Callable[[str
         if table_step.changes:
             rid = table_step.resource_id or ids[table_step.key]
             f = pkg.file(table_step.key)
-            apply_table(portal, rid, tables[table_step.key], table_step, views.report_views(
-                pkg.descriptor, f.resource, tables[table_step.key]), log,
-                new=table_step.resource_id is None, extra=deferred.get(table_step.key, {}))
+            apply_table(
+                portal,
+                rid,
+                tables[table_step.key],
+                table_step,
+                views.report_views(pkg.descriptor, f.resource, tables[table_step.key]),
+                log,
+                new=table_step.resource_id is None,
+                extra=deferred.get(table_step.key, {}),
+            )
 
     activation = dict(plan.activation or {})
     if guide_url:  # the description links the guide now that the portal has named its file
         org = metadata.organization(pkg)
         activation["notes"] = metadata.dataset(pkg, org, metadata.groups(pkg, org["name"]), guide_url)["notes"]
     if activation:
-        log(f"  conjunto {ds.key}: publicar (activo y público)" if plan.activation is not None
-            else f"  conjunto {ds.key}: enlazar la guía ciudadana")
+        log(
+            f"  conjunto {ds.key}: publicar (activo y público)"
+            if plan.activation is not None
+            else f"  conjunto {ds.key}: enlazar la guía ciudadana"
+        )
         dataset = portal.action("package_patch", {"id": dataset_id, **activation})
 
     for series_step in plan.series:
@@ -134,8 +151,14 @@ def _key(values: dict[str, Any], names: list[str]) -> tuple[str, ...]:
     return tuple("" if values.get(n) is None else str(values[n]) for n in names)
 
 
-def _replace_rows(portal: Portal, rid: str, records: list[dict[str, Any]], key: list[str], force: bool,
-                  scope: dict[str, Any] | None = None) -> None:
+def _replace_rows(
+    portal: Portal,
+    rid: str,
+    records: list[dict[str, Any]],
+    key: list[str],
+    force: bool,
+    scope: dict[str, Any] | None = None,
+) -> None:
     """Upsert every row (one transaction), then delete the rows of `scope` whose key is gone.
 
     The upsert is a single datastore_upsert call: a reader sees all the old rows or all the new
@@ -144,22 +167,42 @@ def _replace_rows(portal: Portal, rid: str, records: list[dict[str, Any]], key: 
     `_id`, which the first load gives in CSV order.
     """
     if key:
-        portal.action("datastore_upsert", {"resource_id": rid, "records": records, "method": "upsert",
-                                           "force": force, "calculate_record_count": True})
+        portal.action(
+            "datastore_upsert",
+            {
+                "resource_id": rid,
+                "records": records,
+                "method": "upsert",
+                "force": force,
+                "calculate_record_count": True,
+            },
+        )
         new = {_key(r, key) for r in records}
     else:
         numbered = [{"_id": number, **r} for number, r in enumerate(records, start=1)]
-        portal.action("datastore_upsert", {"resource_id": rid, "records": numbered, "method": "upsert",
-                                           "force": force, "calculate_record_count": True})
+        portal.action(
+            "datastore_upsert",
+            {
+                "resource_id": rid,
+                "records": numbered,
+                "method": "upsert",
+                "force": force,
+                "calculate_record_count": True,
+            },
+        )
         new = {(str(n),) for n in range(1, len(records) + 1)}
     names = key or ["_id"]
-    found = portal.action("datastore_search", {"resource_id": rid, "fields": names, "filters": scope or {},
-                                               "limit": 32000, "include_total": False})
+    found = portal.action(
+        "datastore_search",
+        {"resource_id": rid, "fields": names, "filters": scope or {}, "limit": 32000, "include_total": False},
+    )
     for row in found.get("records", []):
         if _key(row, names) not in new:
             filters = {**(scope or {}), **{n: row[n] for n in names}}
-            portal.action("datastore_records_delete", {"resource_id": rid, "filters": filters, "force": force,
-                                                       "calculate_record_count": True})
+            portal.action(
+                "datastore_records_delete",
+                {"resource_id": rid, "filters": filters, "force": force, "calculate_record_count": True},
+            )
 
 
 def load_table(portal: Portal, rid: str, table: Table, log: Callable[[str], None], new: bool = False) -> None:
@@ -168,8 +211,7 @@ def load_table(portal: Portal, rid: str, table: Table, log: Callable[[str], None
     key = list(table.primary_key)
     records = [dict(r) for r in table.records]
     info = None if new else _datastore_info(portal, rid)  # a resource made in this run has no table yet
-    create = {"resource_id": rid, "fields": fields, "primary_key": key, "force": True,
-              "calculate_record_count": True}
+    create = {"resource_id": rid, "fields": fields, "primary_key": key, "force": True, "calculate_record_count": True}
     if info is None:  # a new table: its rows arrive in the same transaction that creates it
         log(f"  datastore {table.name}: crear la tabla con {len(records)} filas")
         portal.action("datastore_create", {**create, "records": records})
@@ -185,8 +227,9 @@ def load_table(portal: Portal, rid: str, table: Table, log: Callable[[str], None
     _replace_rows(portal, rid, records, key, force=True)
 
 
-def sync_views(portal: Portal, rid: str, desired: list[dict[str, Any]], log: Callable[[str], None],
-               label: str, new: bool = False) -> None:
+def sync_views(
+    portal: Portal, rid: str, desired: list[dict[str, Any]], log: Callable[[str], None], label: str, new: bool = False
+) -> None:
     """Our views as declared, in order, before any an administrator added; theirs are left alone."""
     current = [] if new else portal.action("resource_view_list", {"id": rid})  # a new resource has none
     ours = {v["title"]: v for v in current if views.is_ours(v)}
@@ -211,8 +254,16 @@ def sync_views(portal: Portal, rid: str, desired: list[dict[str, Any]], log: Cal
         portal.action("resource_view_reorder", {"id": rid, "order": order + others})
 
 
-def apply_table(portal: Portal, rid: str, table: Table, step: TableStep, desired: list[dict[str, Any]],
-                log: Callable[[str], None], new: bool = False, extra: dict[str, str] | None = None) -> None:
+def apply_table(
+    portal: Portal,
+    rid: str,
+    table: Table,
+    step: TableStep,
+    desired: list[dict[str, Any]],
+    log: Callable[[str], None],
+    new: bool = False,
+    extra: dict[str, str] | None = None,
+) -> None:
     """Load, views, then the fingerprints (and a new upload's download link): an interruption before that
     last patch leaves the old fingerprints, and the next publish does it all again."""
     if step.load:
@@ -221,8 +272,15 @@ def apply_table(portal: Portal, rid: str, table: Table, step: TableStep, desired
     portal.action("resource_patch", {"id": rid, **step.done, **(extra or {})})
 
 
-def apply_series(portal: Portal, pkg: LocalPackage, step: SeriesStep, table: Table, resource: dict[str, Any],
-                 log: Callable[[str], None], prefix: str | None = None) -> None:
+def apply_series(
+    portal: Portal,
+    pkg: LocalPackage,
+    step: SeriesStep,
+    table: Table,
+    resource: dict[str, Any],
+    log: Callable[[str], None],
+    prefix: str | None = None,
+) -> None:
     """The series dataset of one table holds this package's period: created, altered and upserted as needed."""
     ds = step.dataset
     if ds.action == CREATE:
@@ -239,10 +297,17 @@ def apply_series(portal: Portal, pkg: LocalPackage, step: SeriesStep, table: Tab
     rid = step.resource_id
     if rid is None:
         log(f"  serie {ds.key}: crear su tabla con el período {step.period} ({len(records)} filas)")
-        created = portal.action("datastore_create", {
-            "resource": {"package_id": dataset_id, **metadata.series_resource(pkg, resource)},
-            "fields": fields, "primary_key": key, "records": records, "aliases": [ds.key],
-            "calculate_record_count": True})
+        created = portal.action(
+            "datastore_create",
+            {
+                "resource": {"package_id": dataset_id, **metadata.series_resource(pkg, resource)},
+                "fields": fields,
+                "primary_key": key,
+                "records": records,
+                "aliases": [ds.key],
+                "calculate_record_count": True,
+            },
+        )
         rid = created["resource_id"]
     else:
         if step.resource_fields:
@@ -251,25 +316,43 @@ def apply_series(portal: Portal, pkg: LocalPackage, step: SeriesStep, table: Tab
             info = _datastore_info(portal, rid)
             if info is None:
                 log(f"  serie {ds.key}: crear su tabla con el período {step.period} ({len(records)} filas)")
-                portal.action("datastore_create", {"resource_id": rid, "fields": fields, "primary_key": key,
-                                                   "records": records, "aliases": [ds.key],
-                                                   "calculate_record_count": True})
+                portal.action(
+                    "datastore_create",
+                    {
+                        "resource_id": rid,
+                        "fields": fields,
+                        "primary_key": key,
+                        "records": records,
+                        "aliases": [ds.key],
+                        "calculate_record_count": True,
+                    },
+                )
             else:
                 changed_type = _check_types(info, fields)
                 if changed_type:
                     raise PublishError(
                         f"la serie {ds.key} guarda {', '.join(changed_type)} con otro tipo; el DataStore no cambia "
                         "el tipo de una columna con datos de otros períodos: borre su tabla (datastore_delete) y "
-                        "vuelva a publicar cada período")
+                        "vuelva a publicar cada período"
+                    )
                 if step.schema:  # new columns and the dictionary; the columns of earlier periods stay
                     log(f"  serie {ds.key}: actualizar columnas y diccionario")
-                    portal.action("datastore_create", {"resource_id": rid, "fields": fields, "primary_key": key,
-                                                       "aliases": [ds.key], "calculate_record_count": False})
+                    portal.action(
+                        "datastore_create",
+                        {
+                            "resource_id": rid,
+                            "fields": fields,
+                            "primary_key": key,
+                            "aliases": [ds.key],
+                            "calculate_record_count": False,
+                        },
+                    )
                 log(f"  serie {ds.key}: período {step.period}: añadir o reemplazar {len(records)} filas")
                 _replace_rows(portal, rid, records, key, force=False, scope={PERIOD_FIELD: step.period})
     if step.views or step.resource_id is None:
-        sync_views(portal, rid, views.series_views(pkg.descriptor, resource, table), log, ds.key,
-                   new=step.resource_id is None)
+        sync_views(
+            portal, rid, views.series_views(pkg.descriptor, resource, table), log, ds.key, new=step.resource_id is None
+        )
     guide_url = None
     if step.guide is not None and step.guide.action != UNCHANGED:
         guide = pkg.file(GUIDE_KEY)
@@ -285,8 +368,11 @@ def apply_series(portal: Portal, pkg: LocalPackage, step: SeriesStep, table: Tab
     portal.action("resource_patch", {"id": rid, **step.done})
     if step.reorder:
         current = portal.action("package_show", {"id": dataset_id})
-        mine = [r["id"] for r in current["resources"] if r.get(metadata.KEY_FIELD) ==
-                metadata.SERIES_KEY_PREFIX + table.name]
+        mine = [
+            r["id"]
+            for r in current["resources"]
+            if r.get(metadata.KEY_FIELD) == metadata.SERIES_KEY_PREFIX + table.name
+        ]
         guides = [r["id"] for r in current["resources"] if r.get(metadata.KEY_FIELD) == GUIDE_KEY]
         others = [r["id"] for r in current["resources"] if r["id"] not in mine + guides]
         portal.action("package_resource_reorder", {"id": dataset_id, "order": mine + guides + others})

@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 from urllib.parse import urlparse
 
 from pipelines.paths import DATAPACKAGES_DIR, ROOT
@@ -66,10 +66,17 @@ def publish_main(package_dirs: list[Path], ckan_url: str | None, dry_run: bool) 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rendicion publish", description="Publica paquetes de datos en un portal CKAN.")
-    p.add_argument("packages", nargs="*", metavar="PACKAGE_DIR",
-                   help="carpeta(s) de paquete (por defecto todas las de datapackages/)")
-    p.add_argument("--ckan-url", default=None,
-                   help=f"URL del portal (por defecto $CKAN_URL o {DEFAULT_URL}); el token va en $CKAN_API_TOKEN")
+    p.add_argument(
+        "packages",
+        nargs="*",
+        metavar="PACKAGE_DIR",
+        help="carpeta(s) de paquete (por defecto todas las de datapackages/)",
+    )
+    p.add_argument(
+        "--ckan-url",
+        default=None,
+        help=f"URL del portal (por defecto $CKAN_URL o {DEFAULT_URL}); el token va en $CKAN_API_TOKEN",
+    )
     p.add_argument("--dry-run", action="store_true", help="muestra el plan y no escribe nada en el portal")
     return p
 

@@ -13,8 +13,9 @@ import os
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import requests
 from ckanapi import RemoteCKAN
@@ -31,15 +32,16 @@ TIMEOUT = (5, 120)  # seconds: connect, read (an upload of a large zip may take 
 # Which permission each write needs, in the portal administrator's words.
 PERMISSIONS = {
     "organization_create": "crear organizaciones (en CKAN por defecto solo un administrador del sistema, sysadmin); "
-                           "o pida a un administrador que cree la organización",
+    "o pida a un administrador que cree la organización",
     "group_create": "crear grupos (sysadmin, o ckan.auth.user_create_groups = true)",
     "package_create": "crear conjuntos de datos en la organización (rol «editor» o «admin» en ella)",
     "package_patch": "editar el conjunto de datos (rol «editor» o «admin» en la organización) y asignarlo a los "
-                     "grupos de los programas (rol «editor» o «admin» en cada grupo)",
+    "grupos de los programas (rol «editor» o «admin» en cada grupo)",
     "resource_create": "añadir recursos al conjunto de datos (rol «editor» o «admin» en la organización)",
     "resource_patch": "modificar recursos del conjunto de datos (rol «editor» o «admin» en la organización)",
     "resource_delete": "borrar recursos duplicados del conjunto de datos (rol «editor» o «admin» en la organización)",
-    "package_resource_reorder": "ordenar los recursos del conjunto de datos (rol «editor» o «admin» en la organización)",
+    "package_resource_reorder": "ordenar los recursos del conjunto de datos "
+    "(rol «editor» o «admin» en la organización)",
     "package_show": "ver el conjunto de datos (es privado o borrador: hace falta ser miembro de la organización)",
     "datastore_create": "cargar cuadros en el DataStore (rol «editor» o «admin» en la organización)",
     "datastore_upsert": "reemplazar filas en el DataStore (rol «editor» o «admin» en la organización)",
@@ -95,8 +97,16 @@ def _reason(error: Exception) -> str:
 class Portal:
     """One CKAN portal: `action()` calls the API, `head()` checks a download exists."""
 
-    def __init__(self, url: str, token: str | None, *, retries: int | None = None, backoff: float | None = None,
-                 log: Callable[[str], None] = print, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        url: str,
+        token: str | None,
+        *,
+        retries: int | None = None,
+        backoff: float | None = None,
+        log: Callable[[str], None] = print,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         default_retries, default_backoff = retry_settings()
         self.url = url.rstrip("/")
         self.retries = default_retries if retries is None else retries
@@ -127,8 +137,9 @@ class Portal:
             except (requests.ConnectionError, requests.Timeout, _ServerError) as error:
                 reason = _reason(error)
                 if reason == "nombre de servidor desconocido":  # a typo in the URL: retrying will not help
-                    raise PublishError(f"no se encuentra el servidor del portal {self.url} (DNS); revise la URL") \
-                        from None
+                    raise PublishError(
+                        f"no se encuentra el servidor del portal {self.url} (DNS); revise la URL"
+                    ) from None
                 if number == self.retries:
                     raise TransientError(
                         f"el portal {self.url} no respondió a {what} tras {self.retries + 1} intentos ({reason}); "
@@ -149,8 +160,9 @@ class Portal:
                 return self._ckan.call_action(name, data or {}, requests_kwargs={"timeout": TIMEOUT})
             filename, path = upload
             with path.open("rb") as handle:  # reopened on each attempt: a retry re-sends the whole file
-                return self._ckan.call_action(name, data or {}, files={"upload": (filename, handle)},
-                                              requests_kwargs={"timeout": TIMEOUT})
+                return self._ckan.call_action(
+                    name, data or {}, files={"upload": (filename, handle)}, requests_kwargs={"timeout": TIMEOUT}
+                )
 
         try:
             return self._retrying(name, attempt)

@@ -31,13 +31,15 @@ def fetch_state(portal: Portal, pkg: LocalPackage, series_prefix: str | None = N
         org_exists = _exists(portal, "organization_show", org["name"])
 
     in_dataset = {g["name"] for g in (dataset or {}).get("groups", [])}
-    groups = frozenset(name for name in wanted_groups
-                       if name in in_dataset or _exists(portal, "group_show", name))
+    groups = frozenset(name for name in wanted_groups if name in in_dataset or _exists(portal, "group_show", name))
 
     # Only our uploads: a resource whose record says "current" but whose file the portal lost
     # (a publish killed between the database commit and the file write) must be uploaded again.
-    ours = [r for r in (dataset or {}).get("resources", [])
-            if r.get(metadata.KEY_FIELD) and r.get("url_type") == "upload" and r.get("url")]
+    ours = [
+        r
+        for r in (dataset or {}).get("resources", [])
+        if r.get(metadata.KEY_FIELD) and r.get("url_type") == "upload" and r.get("url")
+    ]
     with ThreadPoolExecutor(max_workers=HEAD_WORKERS) as pool:  # HEADs are reads: a few at a time is polite
         lengths = list(pool.map(lambda r: portal.head(r["url"]), ours))
     downloads = {r["id"]: length for r, length in zip(ours, lengths)}
@@ -49,8 +51,11 @@ def fetch_series(portal: Portal, pkg: LocalPackage, prefix: str | None = None) -
     wanted = views.series_tables(pkg.descriptor)
     if not (pkg.descriptor.get("periodo") or {}).get("clave"):
         return {}
-    names = [metadata.series_name(pkg, f.resource["name"], prefix) for f in pkg.files
-             if f.kind == "table" and f.resource.get("name") in wanted]
+    names = [
+        metadata.series_name(pkg, f.resource["name"], prefix)
+        for f in pkg.files
+        if f.kind == "table" and f.resource.get("name") in wanted
+    ]
 
     def show(name: str) -> dict | None:
         try:

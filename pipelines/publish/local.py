@@ -139,8 +139,11 @@ def read_descriptor(folder: Path) -> tuple[dict[str, Any], bytes]:
         descriptor = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise PackageError(f"{folder / DESCRIPTOR}: JSON no válido ({error})") from None
-    if not isinstance(descriptor, dict) or not descriptor.get("name") or not isinstance(
-            descriptor.get("resources"), list):
+    if (
+        not isinstance(descriptor, dict)
+        or not descriptor.get("name")
+        or not isinstance(descriptor.get("resources"), list)
+    ):
         raise PackageError(f"{folder / DESCRIPTOR}: faltan «name» o «resources»")
     return descriptor, raw
 
@@ -209,9 +212,19 @@ def snapshot(checked: CheckedPackage, workdir: Path) -> LocalPackage:
     (root / DESCRIPTOR).write_bytes(checked.descriptor_bytes)  # what was checked, even if listed as a resource
     copied[DESCRIPTOR] = (hashlib.sha256(checked.descriptor_bytes).hexdigest(), len(checked.descriptor_bytes))
 
-    files = [LocalFile(key=m.key, path=root / m.rel, upload_name=PurePosixPath(m.rel).name, sha256=copied[m.rel][0],
-                       size=copied[m.rel][1], kind=m.kind, resource=m.resource, index=m.index)
-             for m in checked.members]
+    files = [
+        LocalFile(
+            key=m.key,
+            path=root / m.rel,
+            upload_name=PurePosixPath(m.rel).name,
+            sha256=copied[m.rel][0],
+            size=copied[m.rel][1],
+            kind=m.kind,
+            resource=m.resource,
+            index=m.index,
+        )
+        for m in checked.members
+    ]
     guide = guide_file(own)
     if guide is not None:
         files.append(guide)

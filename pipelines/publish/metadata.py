@@ -22,17 +22,43 @@ from pipelines.publish.local import LocalFile, LocalPackage
 EU = "http://publications.europa.eu/resource/authority"
 LANGUAGE = f"{EU}/language/SPA"
 # Period key letter → how often the series appears (C = cuatrimestre: three times a year).
-FREQUENCIES = {"C": f"{EU}/frequency/ANNUAL_3", "T": f"{EU}/frequency/QUARTERLY",
-               "S": f"{EU}/frequency/ANNUAL_2", "M": f"{EU}/frequency/MONTHLY"}
+FREQUENCIES = {
+    "C": f"{EU}/frequency/ANNUAL_3",
+    "T": f"{EU}/frequency/QUARTERLY",
+    "S": f"{EU}/frequency/ANNUAL_2",
+    "M": f"{EU}/frequency/MONTHLY",
+}
 SHA256 = "http://spdx.org/rdf/terms#checksumAlgorithm_sha256"
 WIKIDATA = "http://www.wikidata.org/entity/"
 # Frictionless license names → CKAN's default license ids.
-LICENSES = {"CC-BY-4.0": "cc-by", "CC-BY-SA-4.0": "cc-by-sa", "CC0-1.0": "cc-zero", "ODC-BY-1.0": "odc-by",
-            "ODbL-1.0": "odc-odbl", "PDDL-1.0": "odc-pddl"}
-FORMATS = {"csv": "CSV", "json": "JSON", "zip": "ZIP", "ttl": "Turtle", "turtle": "Turtle",
-           "jsonld": "JSON-LD", "json-ld": "JSON-LD", "md": "Markdown", "nt": "N-Triples", "rdf": "RDF"}
-MEDIA_TYPES = {"ttl": "text/turtle", "jsonld": "application/ld+json", "md": "text/markdown", "csv": "text/csv",
-               "json": "application/json", "zip": "application/zip"}
+LICENSES = {
+    "CC-BY-4.0": "cc-by",
+    "CC-BY-SA-4.0": "cc-by-sa",
+    "CC0-1.0": "cc-zero",
+    "ODC-BY-1.0": "odc-by",
+    "ODbL-1.0": "odc-odbl",
+    "PDDL-1.0": "odc-pddl",
+}
+FORMATS = {
+    "csv": "CSV",
+    "json": "JSON",
+    "zip": "ZIP",
+    "ttl": "Turtle",
+    "turtle": "Turtle",
+    "jsonld": "JSON-LD",
+    "json-ld": "JSON-LD",
+    "md": "Markdown",
+    "nt": "N-Triples",
+    "rdf": "RDF",
+}
+MEDIA_TYPES = {
+    "ttl": "text/turtle",
+    "jsonld": "application/ld+json",
+    "md": "text/markdown",
+    "csv": "text/csv",
+    "json": "application/json",
+    "zip": "application/zip",
+}
 # Where the publisher keeps what it owns on the portal.
 KEY_FIELD = "rendicion_recurso"
 TAGS_EXTRA = "rendicion_etiquetas"
@@ -104,15 +130,20 @@ def _quality_notes(pkg: LocalPackage) -> list[str]:
     placed = quality.get("celdas_reconstruidas", [])
     discrepancies = quality.get("discrepancias", [])
     lines = ["## Calidad de los datos", ""]
-    lines.append(f"- **Celdas vacías reconstruidas:** {len(placed)} celdas que el informe dejó en blanco se "
-                 "publicaron como cero tras deducir su posición (reglas de fila y totales del cuadro). "
-                 "La lista está en el recurso «Informe de calidad» (calidad.json).")
+    lines.append(
+        f"- **Celdas vacías reconstruidas:** {len(placed)} celdas que el informe dejó en blanco se "
+        "publicaron como cero tras deducir su posición (reglas de fila y totales del cuadro). "
+        "La lista está en el recurso «Informe de calidad» (calidad.json)."
+    )
     if discrepancies:
-        lines.append(f"- **Discrepancias del informe consigo mismo:** {len(discrepancies)}; las cifras se "
-                     "publican tal como se imprimieron:")
+        lines.append(
+            f"- **Discrepancias del informe consigo mismo:** {len(discrepancies)}; las cifras se "
+            "publican tal como se imprimieron:"
+        )
         for item in discrepancies:
-            where = ", ".join(x for x in (item.get("recurso"), f"línea {item['linea']}" if item.get("linea") else "")
-                              if x)
+            where = ", ".join(
+                x for x in (item.get("recurso"), f"línea {item['linea']}" if item.get("linea") else "") if x
+            )
             lines.append(f"  - {where}: {item.get('descripcion', '')}")
     else:
         lines.append("- **Discrepancias del informe consigo mismo:** ninguna.")
@@ -125,10 +156,13 @@ GUIDE_TITLE = "Guía ciudadana: ver, descargar y consultar estos datos"
 def guide_section(guide_url: str | None) -> list[str]:
     """How a citizen reads the tables; links the guide once the portal has named its file."""
     guide = f"[{GUIDE_TITLE}]({guide_url})" if guide_url else f"«{GUIDE_TITLE}» (recurso de este conjunto)"
-    return ["## Cómo consultar estos datos", "",
-            "Cada cuadro se ve en el portal como tabla (ordenar, buscar, filtrar) y como gráfico, se descarga "
-            "en CSV y se consulta por la API del DataStore (`datastore_search` con `filters` y `q`, "
-            f"`datastore_search_sql`). Paso a paso, con ejemplos: {guide}."]
+    return [
+        "## Cómo consultar estos datos",
+        "",
+        "Cada cuadro se ve en el portal como tabla (ordenar, buscar, filtrar) y como gráfico, se descarga "
+        "en CSV y se consulta por la API del DataStore (`datastore_search` con `filters` y `q`, "
+        f"`datastore_search_sql`). Paso a paso, con ejemplos: {guide}.",
+    ]
 
 
 def notes(pkg: LocalPackage, guide_url: str | None = None) -> str:
@@ -143,22 +177,32 @@ def notes(pkg: LocalPackage, guide_url: str | None = None) -> str:
         digest = f" (sha256 `{source['sha256']}`)" if source.get("sha256") else ""
         by = f", publicado por {publisher.get('title')}" if publisher.get("title") else ""
         lines += ["", f"**Informe de origen:** `{source.get('title')}`{digest}{by}."]
-    lines += ["", *(_quality_notes(pkg) if pkg.quality is not None else []), "",
-              "## Archivos", "",
-              "Un CSV por cuadro del informe; `datapackage.json` (Frictionless Data Package v2) describe cada "
-              "campo (tipo, unidad, claves); el ZIP contiene el paquete completo con su diccionario de datos "
-              "(README.md).", "", *guide_section(guide_url)]
+    lines += [
+        "",
+        *(_quality_notes(pkg) if pkg.quality is not None else []),
+        "",
+        "## Archivos",
+        "",
+        "Un CSV por cuadro del informe; `datapackage.json` (Frictionless Data Package v2) describe cada "
+        "campo (tipo, unidad, claves); el ZIP contiene el paquete completo con su diccionario de datos "
+        "(README.md).",
+        "",
+        *guide_section(guide_url),
+    ]
     return "\n".join(lines).strip() + "\n"
 
 
 def provenance(pkg: LocalPackage) -> str:
     d = pkg.descriptor
-    sources = "; ".join(f"«{s.get('title')}»" + (f" (sha256 {s['sha256']})" if s.get("sha256") else "")
-                        for s in d.get("sources", []))
+    sources = "; ".join(
+        f"«{s.get('title')}»" + (f" (sha256 {s['sha256']})" if s.get("sha256") else "") for s in d.get("sources", [])
+    )
     tool = d.get("programa_informatico", {})
     made_by = f" con {tool.get('nombre')} {tool.get('version')}" if tool else ""
-    return (f"Cuadros extraídos{made_by} del texto del informe {sources}, publicados tal como se imprimieron; "
-            "las celdas vacías reconstruidas y las discrepancias del informe se documentan en calidad.json.")
+    return (
+        f"Cuadros extraídos{made_by} del texto del informe {sources}, publicados tal como se imprimieron; "
+        "las celdas vacías reconstruidas y las discrepancias del informe se documentan en calidad.json."
+    )
 
 
 def license_id(pkg: LocalPackage) -> tuple[str, str | None]:
@@ -212,8 +256,9 @@ def extras(pkg: LocalPackage, org: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def dataset(pkg: LocalPackage, org: dict[str, str], group_specs: list[GroupSpec],
-            guide_url: str | None = None) -> dict[str, Any]:
+def dataset(
+    pkg: LocalPackage, org: dict[str, str], group_specs: list[GroupSpec], guide_url: str | None = None
+) -> dict[str, Any]:
     """The dataset fields the publisher owns (tags/groups/extras are merged, never replaced wholesale)."""
     d = pkg.descriptor
     license, _ = license_id(pkg)
@@ -251,8 +296,9 @@ def download_fields(url: str) -> dict[str, str]:
     return {"download_url": url, "access_url": url}
 
 
-def resource(f: LocalFile, pkg: LocalPackage, descriptor_url: str | None,
-             download_url: str | None = None) -> dict[str, str]:
+def resource(
+    f: LocalFile, pkg: LocalPackage, descriptor_url: str | None, download_url: str | None = None
+) -> dict[str, str]:
     """The resource fields we own, all strings (they travel in a multipart upload).
 
     `descriptor_url` is where the portal serves datapackage.json: a table's
@@ -265,8 +311,15 @@ def resource(f: LocalFile, pkg: LocalPackage, descriptor_url: str | None,
     fmt, media = _format(f)
     _, license_url = license_id(pkg)
     profile = pkg.descriptor.get("$schema", "")
-    fields = {KEY_FIELD: f.key, "format": fmt, "mimetype": media, "hash": f.sha256, "hash_algorithm": SHA256,
-              "size": str(f.size), "language": LANGUAGE}
+    fields = {
+        KEY_FIELD: f.key,
+        "format": fmt,
+        "mimetype": media,
+        "hash": f.sha256,
+        "hash_algorithm": SHA256,
+        "size": str(f.size),
+        "language": LANGUAGE,
+    }
     if license_url:
         fields["license"] = license_url
     if download_url:
@@ -278,35 +331,46 @@ def resource(f: LocalFile, pkg: LocalPackage, descriptor_url: str | None,
             name = f"{name} ({f.upload_name})"
         parts = [r.get("description", "")]
         if r.get("fuente"):
-            parts.append(r["fuente"] if r["fuente"].lower().startswith("fuente") or r["fuente"].startswith("El ")
-                         else f"Fuente: {r['fuente']}")
+            parts.append(
+                r["fuente"]
+                if r["fuente"].lower().startswith("fuente") or r["fuente"].startswith("El ")
+                else f"Fuente: {r['fuente']}"
+            )
         if r.get("nota"):
             parts.append(f"Nota: {r['nota']}")
         if f.kind == "table":
-            parts.append(f"Archivo `{r.get('path')}` del paquete; el esquema de campos (tipos, unidades, claves) "
-                         "está en datapackage.json.")
+            parts.append(
+                f"Archivo `{r.get('path')}` del paquete; el esquema de campos (tipos, unidades, claves) "
+                "está en datapackage.json."
+            )
             if descriptor_url:
                 link = f"{descriptor_url}#/resources/{f.index}/schema"
                 fields["schema"] = link
                 fields["conforms_to"] = link
         fields.update(name=name, description="\n\n".join(p for p in parts if p))
     elif f.kind == "guide":
-        fields.update(name=GUIDE_TITLE,
-                      description="Cómo ver cada cuadro como tabla y gráfico, descargarlo y consultarlo por la API "
-                                  "del DataStore (datastore_search con filters y q, datastore_search_sql sobre las "
-                                  "series de todos los períodos), con ejemplos resueltos. Texto en Markdown.")
+        fields.update(
+            name=GUIDE_TITLE,
+            description="Cómo ver cada cuadro como tabla y gráfico, descargarlo y consultarlo por la API "
+            "del DataStore (datastore_search con filters y q, datastore_search_sql sobre las "
+            "series de todos los períodos), con ejemplos resueltos. Texto en Markdown.",
+        )
     elif f.kind == "descriptor":
-        fields.update(name="Descriptor del paquete de datos (datapackage.json)",
-                      description="Metadatos del paquete en formato Frictionless Data Package v2: cada cuadro con "
-                                  "su esquema de campos (tipos, unidades, claves foráneas), fuentes, período, "
-                                  "cobertura y licencia.")
+        fields.update(
+            name="Descriptor del paquete de datos (datapackage.json)",
+            description="Metadatos del paquete en formato Frictionless Data Package v2: cada cuadro con "
+            "su esquema de campos (tipos, unidades, claves foráneas), fuentes, período, "
+            "cobertura y licencia.",
+        )
         if profile:
             fields["conforms_to"] = profile
     else:
-        fields.update(name="Paquete de datos completo (ZIP)",
-                      description="Todos los archivos del paquete en un ZIP: los CSV, datapackage.json, el informe "
-                                  "de calidad, el diccionario de datos (README.md) y, si lo hay, el grafo RDF. Se "
-                                  "valida con `frictionless validate " + f.upload_name + "`.")
+        fields.update(
+            name="Paquete de datos completo (ZIP)",
+            description="Todos los archivos del paquete en un ZIP: los CSV, datapackage.json, el informe "
+            "de calidad, el diccionario de datos (README.md) y, si lo hay, el grafo RDF. Se "
+            "valida con `frictionless validate " + f.upload_name + "`.",
+        )
         if profile:
             fields["conforms_to"] = profile
     return fields
@@ -322,8 +386,13 @@ def series_name(pkg: LocalPackage, table: str, prefix: str | None = None) -> str
     return f"{series}-serie-{table}"
 
 
-def series_dataset(pkg: LocalPackage, org: dict[str, str], resource: dict[str, Any],
-                   guide_url: str | None = None, prefix: str | None = None) -> dict[str, Any]:
+def series_dataset(
+    pkg: LocalPackage,
+    org: dict[str, str],
+    resource: dict[str, Any],
+    guide_url: str | None = None,
+    prefix: str | None = None,
+) -> dict[str, Any]:
     """The series dataset of one table: the same publisher, license and catalogue fields as the reports."""
     d = pkg.descriptor
     name = series_name(pkg, resource["name"], prefix)
@@ -331,33 +400,60 @@ def series_dataset(pkg: LocalPackage, org: dict[str, str], resource: dict[str, A
     series_title = _series(d).get("titulo") or d.get("title", "")
     license, _ = license_id(pkg)
     program = resource.get("programa")
-    lines = [f"{resource.get('description', '')}".strip(), "",
-             f"Todos los períodos publicados del cuadro «{title}» del {series_title}, en una sola tabla del "
-             "DataStore con la columna `periodo` (p. ej. `2021-C1`, primer cuatrimestre de 2021). Cada "
-             "publicación de un informe añade o reemplaza solo las filas de su período; las cifras son las "
-             "del informe de cada período, tal como se imprimieron (su calidad se documenta en el conjunto "
-             "de datos de cada informe).", "", *guide_section(guide_url)]
+    lines = [
+        f"{resource.get('description', '')}".strip(),
+        "",
+        f"Todos los períodos publicados del cuadro «{title}» del {series_title}, en una sola tabla del "
+        "DataStore con la columna `periodo` (p. ej. `2021-C1`, primer cuatrimestre de 2021). Cada "
+        "publicación de un informe añade o reemplaza solo las filas de su período; las cifras son las "
+        "del informe de cada período, tal como se imprimieron (su calidad se documenta en el conjunto "
+        "de datos de cada informe).",
+        "",
+        *guide_section(guide_url),
+    ]
     extras = {k: v for k, v in extras_for_series(pkg, org).items()}
     extras["identifier"] = name
-    return {"name": name, "title": f"{title}: serie por período", "notes": "\n".join(lines).strip() + "\n",
-            "license_id": license, "version": "", "url": d.get("homepage", ""), "owner_org": org["name"],
-            "tags": tags(pkg), "groups": [f"{org['name']}-{program}"] if program else [], "extras": extras}
+    return {
+        "name": name,
+        "title": f"{title}: serie por período",
+        "notes": "\n".join(lines).strip() + "\n",
+        "license_id": license,
+        "version": "",
+        "url": d.get("homepage", ""),
+        "owner_org": org["name"],
+        "tags": tags(pkg),
+        "groups": [f"{org['name']}-{program}"] if program else [],
+        "extras": extras,
+    }
 
 
 def extras_for_series(pkg: LocalPackage, org: dict[str, str]) -> dict[str, str]:
     """The report's catalogue extras that hold for every period (not its dates, source or version)."""
-    period_bound = {"temporal_start", "temporal_end", "periodo", "informe_fuente", "informe_fuente_sha256",
-                    "provenance", "conforms_to"}
+    period_bound = {
+        "temporal_start",
+        "temporal_end",
+        "periodo",
+        "informe_fuente",
+        "informe_fuente_sha256",
+        "provenance",
+        "conforms_to",
+    }
     found = {k: v for k, v in extras(pkg, org).items() if k not in period_bound}
-    found["provenance"] = ("Filas de los cuadros publicados en los conjuntos de datos de cada informe cuatrimestral "
-                           "de la serie, con la clave de su período; ver la procedencia de cada informe allí.")
+    found["provenance"] = (
+        "Filas de los cuadros publicados en los conjuntos de datos de cada informe cuatrimestral "
+        "de la serie, con la clave de su período; ver la procedencia de cada informe allí."
+    )
     return found
 
 
 def series_resource(pkg: LocalPackage, resource: dict[str, Any]) -> dict[str, str]:
     """The series' DataStore resource (no file: the portal serves its CSV from the DataStore)."""
     title = resource.get("title") or resource["name"]
-    return {KEY_FIELD: SERIES_KEY_PREFIX + resource["name"], "name": f"{title} (todos los períodos)",
-            "description": "Una fila por fila del cuadro y período publicado; `periodo` y la clave del cuadro "
-                           "identifican cada fila. Descarga en CSV desde esta página (DataStore).",
-            "format": "CSV", "language": LANGUAGE}
+    return {
+        KEY_FIELD: SERIES_KEY_PREFIX + resource["name"],
+        "name": f"{title} (todos los períodos)",
+        "description": "Una fila por fila del cuadro y período publicado; `periodo` y la clave del cuadro "
+        "identifican cada fila. Descarga en CSV desde esta página (DataStore).",
+        "format": "CSV",
+        "language": LANGUAGE,
+    }

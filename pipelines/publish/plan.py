@@ -95,9 +95,17 @@ class SeriesStep:
 
     @property
     def changes(self) -> bool:
-        return (self.dataset.action != UNCHANGED or self.activation is not None or self.resource_id is None
-                or bool(self.resource_fields) or self.schema or self.rows or self.views or self.reorder
-                or (self.guide is not None and self.guide.action != UNCHANGED))
+        return (
+            self.dataset.action != UNCHANGED
+            or self.activation is not None
+            or self.resource_id is None
+            or bool(self.resource_fields)
+            or self.schema
+            or self.rows
+            or self.views
+            or self.reorder
+            or (self.guide is not None and self.guide.action != UNCHANGED)
+        )
 
     def line(self) -> str:
         if not self.changes:
@@ -156,8 +164,13 @@ class Plan:
 
     @property
     def changes(self) -> bool:
-        return (self.reorder or self.activate or any(s.action != UNCHANGED for s in self.steps)
-                or any(t.changes for t in self.tables) or any(s.changes for s in self.series))
+        return (
+            self.reorder
+            or self.activate
+            or any(s.action != UNCHANGED for s in self.steps)
+            or any(t.changes for t in self.tables)
+            or any(s.changes for s in self.series)
+        )
 
     def counts(self) -> dict[str, int]:
         found = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, DELETE: 0}
@@ -199,13 +212,20 @@ def dataset_step(current: dict[str, Any] | None, desired: dict[str, Any]) -> Ste
         payload = {k: v for k, v in desired.items() if k not in ("tags", "groups", "extras")}
         pending = {**desired["extras"], metadata.PENDING_EXTRA: metadata.PENDING_VALUE}
         # Private (any editor may set it) and a draft (honoured for sysadmins) until the last step.
-        payload.update(tags=[{"name": t} for t in desired["tags"]], groups=[{"name": g} for g in desired["groups"]],
-                       extras=_extras_list(pending), state="draft", private=True)
+        payload.update(
+            tags=[{"name": t} for t in desired["tags"]],
+            groups=[{"name": g} for g in desired["groups"]],
+            extras=_extras_list(pending),
+            state="draft",
+            private=True,
+        )
         return Step("conjunto", name, CREATE, payload=payload)
     owner = (current.get("organization") or {}).get("name")
     if owner != desired["owner_org"]:
-        raise ConflictError(f"el conjunto «{name}» ya existe en el portal en la organización «{owner}», no en "
-                            f"«{desired['owner_org']}»; no se sobrescribe")
+        raise ConflictError(
+            f"el conjunto «{name}» ya existe en el portal en la organización «{owner}», no en "
+            f"«{desired['owner_org']}»; no se sobrescribe"
+        )
     changed: dict[str, Any] = {}
     for key in DATASET_FIELDS:
         if (current.get(key) or "") != (desired[key] or ""):
@@ -263,8 +283,9 @@ def _same(key: str, current: Any, desired: str) -> bool:
     return now.lower() == desired.lower() if key == "format" else now == desired
 
 
-def resource_steps(pkg: LocalPackage, current: dict[str, Any] | None,
-                   downloads: dict[str, int | None]) -> tuple[list[Step], bool, str | None]:
+def resource_steps(
+    pkg: LocalPackage, current: dict[str, Any] | None, downloads: dict[str, int | None]
+) -> tuple[list[Step], bool, str | None]:
     """Steps for every file (descriptor first when it must be created), deletions, and whether to reorder."""
     resources = (current or {}).get("resources", [])
     by_key: dict[str, list[dict[str, Any]]] = {}
@@ -283,11 +304,16 @@ def resource_steps(pkg: LocalPackage, current: dict[str, Any] | None,
         if matches:
             best = next((r for r in matches if r.get("hash") == f.sha256 and present(r, f.size)), matches[0])
             kept[f.key] = best
-            deletions += [Step("recurso", f.key, DELETE, ("duplicado",), resource_id=r["id"])
-                          for r in matches if r is not best]
+            deletions += [
+                Step("recurso", f.key, DELETE, ("duplicado",), resource_id=r["id"]) for r in matches if r is not best
+            ]
     wanted = {f.key for f in pkg.files}
-    deletions += [Step("recurso", key, DELETE, ("ya no está en el paquete",), resource_id=r["id"])
-                  for key, rs in by_key.items() if key not in wanted for r in rs]
+    deletions += [
+        Step("recurso", key, DELETE, ("ya no está en el paquete",), resource_id=r["id"])
+        for key, rs in by_key.items()
+        if key not in wanted
+        for r in rs
+    ]
 
     descriptor = kept.get(DESCRIPTOR_KEY)
     descriptor_url = descriptor["url"] if descriptor else PENDING_URL
@@ -302,8 +328,12 @@ def resource_steps(pkg: LocalPackage, current: dict[str, Any] | None,
         link = r.get("url") if r.get("url_type") == "upload" else None
         desired = metadata.resource(f, pkg, descriptor_url, link)
         fields = tuple(k for k, v in desired.items() if not _same(k, r.get(k), v))
-        upload = (r.get("hash") != f.sha256 or r.get("url_type") != "upload"
-                  or _filename(r.get("url", "")) != f.upload_name or not present(r, f.size))
+        upload = (
+            r.get("hash") != f.sha256
+            or r.get("url_type") != "upload"
+            or _filename(r.get("url", "")) != f.upload_name
+            or not present(r, f.size)
+        )
         if upload and "hash" not in fields:
             fields += ("archivo",)
         action = UPDATE if fields or upload else UNCHANGED
@@ -313,8 +343,11 @@ def resource_steps(pkg: LocalPackage, current: dict[str, Any] | None,
 
     # Order after the steps run: surviving resources keep their place, new ones are appended in step order.
     deleted = {s.resource_id for s in deletions}
-    after = [r.get(metadata.KEY_FIELD) for r in resources if r["id"] not in deleted and r.get(metadata.KEY_FIELD)
-             and r is kept.get(r.get(metadata.KEY_FIELD))]
+    after = [
+        r.get(metadata.KEY_FIELD)
+        for r in resources
+        if r["id"] not in deleted and r.get(metadata.KEY_FIELD) and r is kept.get(r.get(metadata.KEY_FIELD))
+    ]
     after += [s.key for s in steps if s.action == CREATE]
     reorder = after != [f.key for f in pkg.files]
     return steps + deletions, reorder, descriptor["url"] if descriptor else None
@@ -328,8 +361,9 @@ def _guide_url(dataset: dict[str, Any] | None) -> str | None:
     return None
 
 
-def table_steps(pkg: LocalPackage, state: PortalState, tables: dict[str, Table],
-                steps: list[Step]) -> tuple[TableStep, ...]:
+def table_steps(
+    pkg: LocalPackage, state: PortalState, tables: dict[str, Table], steps: list[Step]
+) -> tuple[TableStep, ...]:
     """Which tables to (re)load and whose views to make: compared through the fingerprints the portal keeps."""
     resources = {r["id"]: r for r in (state.dataset or {}).get("resources", [])}
     by_key = {s.key: s for s in steps if s.target == "recurso" and s.action != DELETE}
@@ -348,13 +382,23 @@ def table_steps(pkg: LocalPackage, state: PortalState, tables: dict[str, Table],
             load = "reemplazar"
         else:
             load = None
-        out.append(TableStep(f.key, table.name, rid, load, bool(load == "crear" or current.get(VIEWS_FIELD) != view_print),
-                             {DATA_FIELD: table.fingerprint, VIEWS_FIELD: view_print}, len(table.records)))
+        out.append(
+            TableStep(
+                f.key,
+                table.name,
+                rid,
+                load,
+                bool(load == "crear" or current.get(VIEWS_FIELD) != view_print),
+                {DATA_FIELD: table.fingerprint, VIEWS_FIELD: view_print},
+                len(table.records),
+            )
+        )
     return tuple(out)
 
 
-def series_steps(pkg: LocalPackage, state: PortalState, tables: dict[str, Table], org: dict[str, str],
-                 prefix: str | None = None) -> tuple[SeriesStep, ...]:
+def series_steps(
+    pkg: LocalPackage, state: PortalState, tables: dict[str, Table], org: dict[str, str], prefix: str | None = None
+) -> tuple[SeriesStep, ...]:
     """For each table of the series: its series dataset and this period's rows in it."""
     period = (pkg.descriptor.get("periodo") or {}).get("clave")
     wanted = views.series_tables(pkg.descriptor)
@@ -383,8 +427,7 @@ def series_steps(pkg: LocalPackage, state: PortalState, tables: dict[str, Table]
             periods = {}
         periods = periods if isinstance(periods, dict) else {}
         wanted_fields = metadata.series_resource(pkg, f.resource)
-        resource_fields = ({k: v for k, v in wanted_fields.items() if not _same(k, mine.get(k), v)}
-                           if mine else {})
+        resource_fields = {k: v for k, v in wanted_fields.items() if not _same(k, mine.get(k), v)} if mine else {}
         active = bool(mine and mine.get("datastore_active"))
         guide_step = None
         if guide is not None:
@@ -396,35 +439,70 @@ def series_steps(pkg: LocalPackage, state: PortalState, tables: dict[str, Table]
                 desired_fields = metadata.resource(guide, pkg, None, link)
                 changed = tuple(k for k, v in desired_fields.items() if not _same(k, found.get(k), v))
                 upload = found.get("hash") != guide.sha256 or found.get("url_type") != "upload"
-                guide_step = Step("recurso", GUIDE_KEY, UPDATE if changed or upload else UNCHANGED, changed, upload,
-                                  resource_id=found["id"], download_url=link)
+                guide_step = Step(
+                    "recurso",
+                    GUIDE_KEY,
+                    UPDATE if changed or upload else UNCHANGED,
+                    changed,
+                    upload,
+                    resource_id=found["id"],
+                    download_url=link,
+                )
         ours = [r.get(metadata.KEY_FIELD) for r in resources if r.get(metadata.KEY_FIELD) in (key, GUIDE_KEY)]
-        out.append(SeriesStep(
-            table=table.name, dataset=ds, activation=activation(current, desired),
-            resource_id=mine["id"] if mine else None, resource_fields=resource_fields,
-            schema=bool(mine) and (not active or mine.get(DATA_FIELD) != schema_print),
-            period=period, rows=not active or periods.get(period) != rows_print, count=len(table.records),
-            views=not active or mine.get(VIEWS_FIELD) != view_print, guide=guide_step,
-            done={DATA_FIELD: schema_print, VIEWS_FIELD: view_print, PERIODS_FIELD: json.dumps(
-                {**periods, period: rows_print}, sort_keys=True)},
-            reorder=bool(mine) and guide is not None and any(k == GUIDE_KEY for k in ours)
-            and ours != [key, GUIDE_KEY]))
+        out.append(
+            SeriesStep(
+                table=table.name,
+                dataset=ds,
+                activation=activation(current, desired),
+                resource_id=mine["id"] if mine else None,
+                resource_fields=resource_fields,
+                schema=bool(mine) and (not active or mine.get(DATA_FIELD) != schema_print),
+                period=period,
+                rows=not active or periods.get(period) != rows_print,
+                count=len(table.records),
+                views=not active or mine.get(VIEWS_FIELD) != view_print,
+                guide=guide_step,
+                done={
+                    DATA_FIELD: schema_print,
+                    VIEWS_FIELD: view_print,
+                    PERIODS_FIELD: json.dumps({**periods, period: rows_print}, sort_keys=True),
+                },
+                reorder=bool(mine)
+                and guide is not None
+                and any(k == GUIDE_KEY for k in ours)
+                and ours != [key, GUIDE_KEY],
+            )
+        )
     return tuple(out)
 
 
-def make_plan(pkg: LocalPackage, state: PortalState, tables: dict[str, Table] | None = None,
-              series_prefix: str | None = None) -> Plan:
+def make_plan(
+    pkg: LocalPackage, state: PortalState, tables: dict[str, Table] | None = None, series_prefix: str | None = None
+) -> Plan:
     org = metadata.organization(pkg)
     group_specs = metadata.groups(pkg, org["name"])
     desired = metadata.dataset(pkg, org, group_specs, _guide_url(state.dataset))
     org_step = Step("organización", org["name"], UNCHANGED if state.organization_exists else CREATE, payload=org)
     group_steps = tuple(
-        Step("grupo", g.name, UNCHANGED if g.name in state.existing_groups else CREATE,
-             payload={"name": g.name, "title": g.title, "description": g.description})
-        for g in group_specs)
+        Step(
+            "grupo",
+            g.name,
+            UNCHANGED if g.name in state.existing_groups else CREATE,
+            payload={"name": g.name, "title": g.title, "description": g.description},
+        )
+        for g in group_specs
+    )
     ds_step = dataset_step(state.dataset, desired)
     resources, reorder, descriptor_url = resource_steps(pkg, state.dataset, state.downloads)
     tables = read_tables(pkg) if tables is None else tables
-    return Plan(org_step, group_steps, ds_step, tuple(resources), reorder, activation(state.dataset, desired),
-                descriptor_url, table_steps(pkg, state, tables, resources),
-                series_steps(pkg, state, tables, org, series_prefix))
+    return Plan(
+        org_step,
+        group_steps,
+        ds_step,
+        tuple(resources),
+        reorder,
+        activation(state.dataset, desired),
+        descriptor_url,
+        table_steps(pkg, state, tables, resources),
+        series_steps(pkg, state, tables, org, series_prefix),
+    )

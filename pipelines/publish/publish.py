@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlparse
 
 from pipelines.publish.apply import apply_plan
@@ -55,9 +55,11 @@ class PublishResult:
             head, tense = "publicado", ("creados", "actualizados", "borrados", "subidos")
         else:
             head, tense = "sin cambios", ("creados", "actualizados", "borrados", "subidos")
-        return (f"{head} {self.dataset_url}: {c['create']} {tense[0]}, {c['update']} {tense[1]}, "
-                f"{c['delete']} {tense[2]}, {c['unchanged']} sin cambios, {c['uploads']} archivos {tense[3]}; "
-                f"{self.api_calls} llamadas a la API en {self.seconds:.1f} s")
+        return (
+            f"{head} {self.dataset_url}: {c['create']} {tense[0]}, {c['update']} {tense[1]}, "
+            f"{c['delete']} {tense[2]}, {c['unchanged']} sin cambios, {c['uploads']} archivos {tense[3]}; "
+            f"{self.api_calls} llamadas a la API en {self.seconds:.1f} s"
+        )
 
 
 def check_url(url: str, log: Callable[[str], None]) -> str:
@@ -66,14 +68,24 @@ def check_url(url: str, log: Callable[[str], None]) -> str:
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise PublishError(f"URL de portal no válida: {url!r} (se espera http(s)://servidor[:puerto])")
     if parsed.scheme == "http" and parsed.hostname not in LOCAL_HOSTS:
-        log(f"aviso: {parsed.scheme}://{parsed.hostname} no usa HTTPS: el token viajaría sin cifrar; "
-            "use https:// para un portal que no sea local")
+        log(
+            f"aviso: {parsed.scheme}://{parsed.hostname} no usa HTTPS: el token viajaría sin cifrar; "
+            "use https:// para un portal que no sea local"
+        )
     return url.rstrip("/")
 
 
-def publish_package(package_dir: Path, ckan_url: str, token: str | None, *, dry_run: bool = False,
-                    log: Callable[[str], None] = print, retries: int | None = None,
-                    backoff: float | None = None, series_prefix: str | None = None) -> PublishResult:
+def publish_package(
+    package_dir: Path,
+    ckan_url: str,
+    token: str | None,
+    *,
+    dry_run: bool = False,
+    log: Callable[[str], None] = print,
+    retries: int | None = None,
+    backoff: float | None = None,
+    series_prefix: str | None = None,
+) -> PublishResult:
     """Make the portal hold `package_dir` exactly; with dry_run, only say what would change.
 
     Each table's series dataset is `<series key>-serie-<table>`; `series_prefix` replaces the series
@@ -96,20 +108,30 @@ def publish_package(package_dir: Path, ckan_url: str, token: str | None, *, dry_
                     log(f"  {line}")
             while plan.changes and not dry_run:
                 if not token:
-                    raise PermissionDenied("hay cambios que publicar y no se indicó token: defina la variable de "
-                                           "entorno CKAN_API_TOKEN (token de un usuario editor de la organización)")
+                    raise PermissionDenied(
+                        "hay cambios que publicar y no se indicó token: defina la variable de "
+                        "entorno CKAN_API_TOKEN (token de un usuario editor de la organización)"
+                    )
                 if rounds == MAX_ROUNDS:
-                    raise PublishError(f"el portal no quedó igual al paquete tras {MAX_ROUNDS} rondas; "
-                                       f"pendiente: {'; '.join(_pending(plan))}")
+                    raise PublishError(
+                        f"el portal no quedó igual al paquete tras {MAX_ROUNDS} rondas; "
+                        f"pendiente: {'; '.join(_pending(plan))}"
+                    )
                 rounds += 1
                 apply_plan(portal, pkg, plan, log, tables, series_prefix)
                 plan = make_plan(pkg, fetch_state(portal, pkg, series_prefix), tables, series_prefix)
             return PublishResult(
-                name=pkg.name, dataset_url=f"{base}/dataset/{pkg.name}", dry_run=dry_run, plan=first.lines(),
-                counts=first.counts(), rounds=rounds, api_calls=sum(v for k, v in portal.calls.items()
-                                                                      if not k.startswith("descarga")),
-                http_requests=portal.requests, seconds=time.monotonic() - started,
-                calls_by_action=dict(portal.calls))
+                name=pkg.name,
+                dataset_url=f"{base}/dataset/{pkg.name}",
+                dry_run=dry_run,
+                plan=first.lines(),
+                counts=first.counts(),
+                rounds=rounds,
+                api_calls=sum(v for k, v in portal.calls.items() if not k.startswith("descarga")),
+                http_requests=portal.requests,
+                seconds=time.monotonic() - started,
+                calls_by_action=dict(portal.calls),
+            )
     finally:
         portal.close()
 

@@ -80,8 +80,10 @@ def check_file(folder: Path, rel: str, what: str) -> None:
         except OSError as error:
             raise PackageError(f"{what}: no se puede examinar {rel} ({error.strerror})") from None
         if stat.S_ISLNK(mode):
-            raise PackageError(f"{what}: {rel} es o pasa por un enlace simbólico ({'/'.join(parts[:number + 1])}); "
-                               "no se siguen enlaces: copie el archivo dentro del paquete")
+            raise PackageError(
+                f"{what}: {rel} es o pasa por un enlace simbólico ({'/'.join(parts[: number + 1])}); "
+                "no se siguen enlaces: copie el archivo dentro del paquete"
+            )
         last = number == len(parts) - 1
         if last and not stat.S_ISREG(mode):
             raise PackageError(f"{what}: {rel} no es un archivo normal")

@@ -58,8 +58,13 @@ class Table:
 
 
 def fingerprint(payload: Any) -> str:
-    text = json.dumps({"cargador": LOADER_VERSION, "contenido": payload}, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":"), default=str)
+    text = json.dumps(
+        {"cargador": LOADER_VERSION, "contenido": payload},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -77,13 +82,18 @@ def datastore_fields(schema: dict[str, Any], what: str) -> list[dict[str, Any]]:
     for field in schema.get("fields", []):
         name, kind = field.get("name"), field.get("type", "string")
         if not isinstance(name, str) or not name or name.startswith("_") or '"' in name or len(name) > 63:
-            raise PackageError(f"{what}: el campo {json.dumps(name, ensure_ascii=False)} no puede ser una columna del "
-                               "DataStore (nombre vacío, que empieza por «_», con comillas o de más de 63 caracteres)")
+            raise PackageError(
+                f"{what}: el campo {json.dumps(name, ensure_ascii=False)} no puede ser una columna del "
+                "DataStore (nombre vacío, que empieza por «_», con comillas o de más de 63 caracteres)"
+            )
         if kind not in TYPES:
-            raise PackageError(f"{what}: el campo «{name}» es de tipo «{kind}», que el publicador no carga en el "
-                               f"DataStore (admite {', '.join(TYPES)}); no se adivina otro tipo")
-        out.append({"id": name, "type": TYPES[kind],
-                    "info": {"label": str(field.get("title") or name), "notes": notes(field)}})
+            raise PackageError(
+                f"{what}: el campo «{name}» es de tipo «{kind}», que el publicador no carga en el "
+                f"DataStore (admite {', '.join(TYPES)}); no se adivina otro tipo"
+            )
+        out.append(
+            {"id": name, "type": TYPES[kind], "info": {"label": str(field.get("title") or name), "notes": notes(field)}}
+        )
     if not out:
         raise PackageError(f"{what}: el esquema no tiene campos")
     return out
@@ -182,22 +192,31 @@ def read_table(f: LocalFile) -> Table:
                 record[field["name"]] = _cell(raw, field, missing, f"{what}, línea {line}, campo «{field['name']}»")
             for column, values in unique.items():
                 if record[column] is not None and record[column] in values:
-                    raise PackageError(f"{what}, línea {line}: «{record[column]}» ya aparece en la línea "
-                                       f"{values[record[column]]} y el campo «{column}» es único")
+                    raise PackageError(
+                        f"{what}, línea {line}: «{record[column]}» ya aparece en la línea "
+                        f"{values[record[column]]} y el campo «{column}» es único"
+                    )
                 values[record[column]] = line
             if pk:
                 key = tuple(record[k] for k in pk)
                 if any(v is None for v in key):
                     raise PackageError(f"{what}, línea {line}: la clave primaria ({', '.join(pk)}) está vacía")
                 if key in seen_keys:
-                    raise PackageError(f"{what}, línea {line}: la clave primaria {list(key)} repite la de la línea "
-                                       f"{seen_keys[key]}")
+                    raise PackageError(
+                        f"{what}, línea {line}: la clave primaria {list(key)} repite la de la línea {seen_keys[key]}"
+                    )
                 seen_keys[key] = line
             records.append(record)
     except csv.Error as error:
         raise PackageError(f"{what}: CSV mal formado ({error})") from None
-    return Table(f.key, name, tuple(fields), tuple(pk), tuple(records),
-                 fingerprint({"csv": f.sha256, "campos": fields, "clave": pk}))
+    return Table(
+        f.key,
+        name,
+        tuple(fields),
+        tuple(pk),
+        tuple(records),
+        fingerprint({"csv": f.sha256, "campos": fields, "clave": pk}),
+    )
 
 
 def read_tables(pkg: LocalPackage) -> dict[str, Table]:
@@ -207,14 +226,29 @@ def read_tables(pkg: LocalPackage) -> dict[str, Table]:
 
 def series_fields(table: Table) -> list[dict[str, Any]]:
     """The series table's fields: the period first, the row position for tables without a key, then the table's."""
-    head = [{"id": PERIOD_FIELD, "type": "text",
-             "info": {"label": "Período", "notes": "Clave del período del informe (p. ej. 2021-C1: primer "
-                                                    "cuatrimestre de 2021)."}}]
+    head = [
+        {
+            "id": PERIOD_FIELD,
+            "type": "text",
+            "info": {
+                "label": "Período",
+                "notes": "Clave del período del informe (p. ej. 2021-C1: primer cuatrimestre de 2021).",
+            },
+        }
+    ]
     if not table.primary_key:
-        head.append({"id": ROW_FIELD, "type": "int",
-                     "info": {"label": "Fila", "notes": "Posición de la fila en el cuadro del informe de ese período "
-                                                        "(1 = la primera). El cuadro no tiene clave primaria: el "
-                                                        "período y la fila identifican cada fila."}})
+        head.append(
+            {
+                "id": ROW_FIELD,
+                "type": "int",
+                "info": {
+                    "label": "Fila",
+                    "notes": "Posición de la fila en el cuadro del informe de ese período "
+                    "(1 = la primera). El cuadro no tiene clave primaria: el "
+                    "período y la fila identifican cada fila.",
+                },
+            }
+        )
     return head + [dict(f) for f in table.fields]
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from pipelines.publish.errors import PackageError
-from pipelines.specs.model import ChartSpec
 from pipelines.publish.tables import PERIOD_FIELD, ROW_FIELD, Table
+from pipelines.specs.model import ChartSpec
 
 MARK = "Vista creada por el publicador de rendición abierta."
 TABLE_VIEW_TITLE = "Tabla"
@@ -23,8 +23,14 @@ UNITS = {"GTQ": "Quetzales", "porcentaje": "Porcentaje"}
 
 
 def _chart(declared: dict[str, Any]) -> ChartSpec:
-    return ChartSpec(title=declared["titulo"], kind=declared["tipo"], category=declared["categoria"],
-                     values=tuple(declared["valores"]), serie=bool(declared.get("serie")), group=declared.get("grupo"))
+    return ChartSpec(
+        title=declared["titulo"],
+        kind=declared["tipo"],
+        category=declared["categoria"],
+        values=tuple(declared["valores"]),
+        serie=bool(declared.get("serie")),
+        group=declared.get("grupo"),
+    )
 
 
 def _charts(descriptor: dict[str, Any], table: str, serie: bool) -> list[ChartSpec]:
@@ -58,33 +64,66 @@ def _value_label(table: Table, values: tuple[str, ...], units: dict[str, str]) -
 
 
 def table_view(what: str) -> dict[str, Any]:
-    return {"view_type": "datatables_view", "title": TABLE_VIEW_TITLE,
-            "description": f"Todas las filas de {what}: ordene por columna, busque y filtre. {MARK}"}
+    return {
+        "view_type": "datatables_view",
+        "title": TABLE_VIEW_TITLE,
+        "description": f"Todas las filas de {what}: ordene por columna, busque y filtre. {MARK}",
+    }
 
 
 def chart_view(chart: Any, table: Table, units: dict[str, str]) -> dict[str, Any]:
     """One declared chart as a charts_view configuration."""
-    common = {"view_type": "charts_view", "title": chart.title,
-              "description": f"{chart.title}. Datos: la tabla de este recurso en el DataStore. {MARK}"}
+    common = {
+        "view_type": "charts_view",
+        "title": chart.title,
+        "description": f"{chart.title}. Datos: la tabla de este recurso en el DataStore. {MARK}",
+    }
     x_label, y_label = _label(table, chart.category), _value_label(table, chart.values, units)
     if chart.kind == "barras":
         if not chart.serie:
             seen = [r.get(chart.category) for r in table.records]
             if len(set(seen)) != len(seen):
-                raise PackageError(f"cuadro «{table.name}»: el gráfico «{chart.title}» (barras) necesita que "
-                                   f"«{chart.category}» no se repita; use barras-por-fila o barras-apiladas")
-        settings = {"engine": "chartjs", "type": "Bar", "x": chart.category, "y": list(chart.values),
-                    "chart_title": chart.title, "x_axis_label": x_label, "y_axis_label": y_label}
+                raise PackageError(
+                    f"cuadro «{table.name}»: el gráfico «{chart.title}» (barras) necesita que "
+                    f"«{chart.category}» no se repita; use barras-por-fila o barras-apiladas"
+                )
+        settings = {
+            "engine": "chartjs",
+            "type": "Bar",
+            "x": chart.category,
+            "y": list(chart.values),
+            "chart_title": chart.title,
+            "x_axis_label": x_label,
+            "y_axis_label": y_label,
+        }
     elif chart.kind == "barras-por-fila":
         settings = {"engine": "echarts", "type": "Bar", "x": chart.category, "y": chart.values[0]}
     elif chart.kind == "barras-apiladas":
-        settings = {"engine": "plotly", "type": "Bar", "x": chart.category, "y": chart.values[0],
-                    "color": chart.group, "sort_x": True, "chart_title": chart.title, "x_axis_label": x_label,
-                    "y_axis_label": y_label}
+        settings = {
+            "engine": "plotly",
+            "type": "Bar",
+            "x": chart.category,
+            "y": chart.values[0],
+            "color": chart.group,
+            "sort_x": True,
+            "chart_title": chart.title,
+            "x_axis_label": x_label,
+            "y_axis_label": y_label,
+        }
     else:  # puntos
-        settings = {"engine": "plotly", "type": "Scatter", "x": chart.category, "y": chart.values[0],
-                    "size": chart.values[0], "size_max": 14, "sort_x": True, "chart_title": chart.title,
-                    "x_axis_label": x_label, "y_axis_label": y_label, **({"color": chart.group} if chart.group else {})}
+        settings = {
+            "engine": "plotly",
+            "type": "Scatter",
+            "x": chart.category,
+            "y": chart.values[0],
+            "size": chart.values[0],
+            "size_max": 14,
+            "sort_x": True,
+            "chart_title": chart.title,
+            "x_axis_label": x_label,
+            "y_axis_label": y_label,
+            **({"color": chart.group} if chart.group else {}),
+        }
     return {**common, **settings, "limit": 1000}
 
 
@@ -95,15 +134,17 @@ def units_of(resource: dict[str, Any]) -> dict[str, str]:
 def report_views(descriptor: dict[str, Any], resource: dict[str, Any], table: Table) -> list[dict[str, Any]]:
     """The table view, then the report's charts of this table."""
     what = f"«{resource.get('title') or table.name}»"
-    return [table_view(what)] + [chart_view(c, table, units_of(resource))
-                                 for c in _charts(descriptor, table.name, serie=False)]
+    return [table_view(what)] + [
+        chart_view(c, table, units_of(resource)) for c in _charts(descriptor, table.name, serie=False)
+    ]
 
 
 def series_views(descriptor: dict[str, Any], resource: dict[str, Any], table: Table) -> list[dict[str, Any]]:
     """The series' table view, then its charts over the periods."""
     what = f"«{resource.get('title') or table.name}» en todos los períodos publicados"
-    return [table_view(what)] + [chart_view(c, table, units_of(resource))
-                                 for c in _charts(descriptor, table.name, serie=True)]
+    return [table_view(what)] + [
+        chart_view(c, table, units_of(resource)) for c in _charts(descriptor, table.name, serie=True)
+    ]
 
 
 def same_view(current: dict[str, Any], desired: dict[str, Any]) -> bool:

@@ -11,8 +11,8 @@ symlinked file lying in the folder cannot end up published.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from pipelines.publish.safety import check_relative, open_file
 

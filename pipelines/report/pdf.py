@@ -90,9 +90,15 @@ def _run_bounded(argv: list[str], *, workdir: Path, max_output: int, timeout: fl
     out_path, err_path = workdir / "salida", workdir / "errores"
     limits = [str(MEMORY_BYTES), str(int(timeout) + 1), str(max_output + 1)]
     with out_path.open("wb") as out, err_path.open("wb") as err:
-        completed = subprocess.run([sys.executable, "-I", "-S", "-c", LIMITER, *limits, *argv],
-                                   stdin=subprocess.DEVNULL, stdout=out, stderr=err, timeout=timeout,
-                                   cwd=workdir, check=False)
+        completed = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", LIMITER, *limits, *argv],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            timeout=timeout,
+            cwd=workdir,
+            check=False,
+        )
     with err_path.open("rb") as handle:
         stderr = handle.read(4096).decode("utf-8", "replace")
     with out_path.open("rb") as handle:
@@ -103,8 +109,11 @@ def _run_bounded(argv: list[str], *, workdir: Path, max_output: int, timeout: fl
 def _executable(name: str) -> str:
     found = shutil.which(PDFTOTEXT)
     if not found:
-        raise ReportError(f"no está instalado {PDFTOTEXT} (paquete {PACKAGE} de Debian), necesario para leer "
-                          "informes PDF; ejecute make setup", report=name)
+        raise ReportError(
+            f"no está instalado {PDFTOTEXT} (paquete {PACKAGE} de Debian), necesario para leer "
+            "informes PDF; ejecute make setup",
+            report=name,
+        )
     return found
 
 
@@ -127,8 +136,10 @@ def _asked_version(executable: str, stamp: int) -> str:
             run = _Run(-1, b"", "")
     found = re.search(r"version\s+(\S+)", run.stderr + run.stdout.decode("utf-8", "replace"))
     if not found:
-        raise ReportError(f"{executable} no dice su versión («{_first_line(run.stderr)}»): no se puede registrar "
-                          "la procedencia del texto")
+        raise ReportError(
+            f"{executable} no dice su versión («{_first_line(run.stderr)}»): no se puede registrar "
+            "la procedencia del texto"
+        )
     return found.group(1)
 
 
@@ -161,14 +172,18 @@ def _failure(run: _Run, max_text: int, timeout: float) -> str:
 def _check_text(text: str, name: str) -> None:
     """No text at all is a scan; raw control bytes are glyphs the PDF never mapped to letters."""
     if not text.replace("\f", "").strip():
-        raise ReportError("el PDF no contiene texto (¿es una imagen escaneada?); hace falta un PDF con texto, no "
-                          "una imagen", report=name)
+        raise ReportError(
+            "el PDF no contiene texto (¿es una imagen escaneada?); hace falta un PDF con texto, no una imagen",
+            report=name,
+        )
     bad = CONTROL.search(text)
     if bad:
         raise ReportError(
             f"el texto extraído del PDF trae el carácter de control U+{ord(bad.group()):04X}: sus fuentes no dicen "
             "qué letra es cada glifo; extraiga el texto con otra herramienta y construya desde el .txt",
-            line=text.count("\n", 0, bad.start()) + 1, report=name)
+            line=text.count("\n", 0, bad.start()) + 1,
+            report=name,
+        )
 
 
 def extract_text(raw: bytes, name: str, *, max_text: int, timeout: float | None = None) -> tuple[str, Extractor]:
@@ -178,8 +193,9 @@ def extract_text(raw: bytes, name: str, *, max_text: int, timeout: float | None 
     private scratch file, so a report replaced while the build runs cannot mix.
     """
     if PDF_MAGIC not in raw[:MAGIC_WINDOW]:
-        raise ReportError("no es un PDF (falta la cabecera %PDF-): ¿el archivo está dañado o tiene otra extensión?",
-                          report=name)
+        raise ReportError(
+            "no es un PDF (falta la cabecera %PDF-): ¿el archivo está dañado o tiene otra extensión?", report=name
+        )
     timeout = TIMEOUT_SECONDS if timeout is None else timeout
     executable = _executable(name)
     try:
@@ -190,14 +206,15 @@ def extract_text(raw: bytes, name: str, *, max_text: int, timeout: float | None 
         with tempfile.TemporaryDirectory(prefix="rendicion-pdf-") as scratch:
             work = Path(scratch)
             (work / "informe.pdf").write_bytes(raw)
-            run = _run_bounded([executable, *OPTIONS, "informe.pdf", "-"], workdir=work, max_output=max_text,
-                               timeout=timeout)
+            run = _run_bounded(
+                [executable, *OPTIONS, "informe.pdf", "-"], workdir=work, max_output=max_text, timeout=timeout
+            )
     except subprocess.TimeoutExpired:
-        raise ReportError(f"la extracción del texto del PDF pasó de {timeout:g} s y se detuvo; ¿PDF dañado?",
-                          report=name) from None
+        raise ReportError(
+            f"la extracción del texto del PDF pasó de {timeout:g} s y se detuvo; ¿PDF dañado?", report=name
+        ) from None
     except OSError as exc:  # no room for the scratch copy, or the extractor could not be started
-        raise ReportError(f"no se pudo extraer el texto con {PDFTOTEXT}: {exc.strerror or exc}",
-                          report=name) from None
+        raise ReportError(f"no se pudo extraer el texto con {PDFTOTEXT}: {exc.strerror or exc}", report=name) from None
     if len(run.stdout) > max_text:  # cut off by the file-size limit, whatever the exit status says
         raise ReportError(f"el texto del PDF pasa de {_size(max_text)}: no es un informe", report=name)
     if run.returncode != 0:

@@ -10,8 +10,20 @@ from datetime import date
 from pipelines.errors import ReportError
 from pipelines.report.text import ReportText
 
-MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-          "septiembre", "octubre", "noviembre", "diciembre")
+MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
 # "enero–abril de 2021", "enero-abril de 2021", "mayo - agosto de 2022"
 PERIOD = re.compile(
     r"\b(?P<start>" + "|".join(MONTHS) + r")\s*[–—-]\s*(?P<end>" + "|".join(MONTHS) + r")\s+de\s+(?P<year>\d{4})\b",
@@ -84,11 +96,16 @@ def detect_period(report: ReportText) -> Period:
         if other != period:
             raise ReportError(
                 f"el informe se contradice sobre su período: «{first_words}» (línea {first_line}) y «{words}» "
-                f"(línea {line})", line=line, report=report.filename)
+                f"(línea {line})",
+                line=line,
+                report=report.filename,
+            )
     for line, text in enumerate(report.lines, start=1):
         for match in ORDINAL.finditer(text):
             if ORDINALS[match["ordinal"].lower()] != period.number:
                 raise ReportError(
                     f"el texto dice «{match[0]}…» pero el período es {period.label} (línea {first_line})",
-                    line=line, report=report.filename)
+                    line=line,
+                    report=report.filename,
+                )
     return period

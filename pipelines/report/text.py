@@ -63,8 +63,9 @@ def _read(path: Path) -> bytes:
     except OSError as exc:
         raise ReportError(f"no se puede leer el archivo: {exc.strerror or exc}", report=path.name) from None
     if len(raw) > MAX_BYTES:
-        raise ReportError(f"el archivo pesa más de {MAX_BYTES // (1024 * 1024)} MB: no es el texto de un informe",
-                          report=path.name)
+        raise ReportError(
+            f"el archivo pesa más de {MAX_BYTES // (1024 * 1024)} MB: no es el texto de un informe", report=path.name
+        )
     return raw
 
 
@@ -80,7 +81,10 @@ def _clean_line(line: str, number: int, report: str) -> str:
         if category == "Cc" and char not in ALLOWED_CONTROLS:
             raise ReportError(
                 f"carácter de control U+{ord(char):04X} en el texto: el archivo está dañado; vuelva a extraer el texto "
-                "del PDF", line=number, report=report)
+                "del PDF",
+                line=number,
+                report=report,
+            )
         kept.append(char)
     return "".join(kept)
 
@@ -95,8 +99,9 @@ def load_report(path: Path | str) -> ReportText:
     if path.suffix.lower() == ".pdf":
         text, extractor = extract_text(raw, path.name, max_text=MAX_BYTES)
     elif raw.startswith(PDF_MAGIC):
-        raise ReportError("el archivo es un PDF con otra extensión; cámbiela a .pdf para extraer su texto",
-                          report=path.name)
+        raise ReportError(
+            "el archivo es un PDF con otra extensión; cámbiela a .pdf para extraer su texto", report=path.name
+        )
     else:
         text = _decode(raw, path.name)
     split = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")

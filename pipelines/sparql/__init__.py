@@ -35,12 +35,23 @@ from pathlib import Path
 from pipelines import settings
 from pipelines.errors import ReportError
 from pipelines.sparql.front import Limits
-from pipelines.sparql.query import (default_graphs, disk_store, execute, memory_store, merged, needs_union,
-                                    run_query)
+from pipelines.sparql.query import default_graphs, disk_store, execute, memory_store, merged, needs_union, run_query
 from pipelines.sparql.serve import DEFAULT_PORT, STORE_DIR, endpoint_url, load_store, serve, start_server
 
-__all__ = ["run_query", "load_store", "serve", "start_server", "query_main", "serve_main", "default_graphs",
-           "endpoint_url", "STORE_DIR", "DEFAULT_PORT", "Limits", "FORMATS"]
+__all__ = [
+    "run_query",
+    "load_store",
+    "serve",
+    "start_server",
+    "query_main",
+    "serve_main",
+    "default_graphs",
+    "endpoint_url",
+    "STORE_DIR",
+    "DEFAULT_PORT",
+    "Limits",
+    "FORMATS",
+]
 
 FORMATS = ["csv", "tsv", "json", "ttl", "jsonld"]
 """`rendicion query --format`: the first three for SELECT/ASK, the last two for CONSTRUCT/DESCRIBE."""
@@ -87,8 +98,11 @@ def query_main(args: argparse.Namespace) -> int:
                     store = merged(store)
                 newer = _stale(location, default_graphs())
                 if newer:
-                    print(f"aviso: {newer} es posterior al almacén {location}; para incluirlo, recárguelo "
-                          "(`rendicion serve` o Dagster) o use --graph", file=sys.stderr)
+                    print(
+                        f"aviso: {newer} es posterior al almacén {location}; para incluirlo, recárguelo "
+                        "(`rendicion serve` o Dagster) o use --graph",
+                        file=sys.stderr,
+                    )
             elif default_graphs():
                 store, union = memory_store(), False
             else:
@@ -103,19 +117,27 @@ def query_main(args: argparse.Namespace) -> int:
 
 def serve_main(args: argparse.Namespace) -> int:
     """`rendicion serve [--port N] [--timeout-s N] [--max-rows N] [--allow-service] [--no-reload]`."""
+
     def option(name: str, setting: settings.Setting, kind: type) -> float | int:
         value = getattr(args, name, None)
         return kind(setting.value()) if value is None else value
 
-    limits = Limits(timeout_s=option("timeout_s", settings.SPARQL_TIMEOUT, float),
-                    max_rows=int(option("max_rows", settings.SPARQL_MAX_ROWS, int)),
-                    max_bytes=int(option("max_bytes", settings.SPARQL_MAX_BYTES, int)),
-                    memory_mb=int(settings.SPARQL_MEMORY_MB.value()), workers=int(settings.SPARQL_WORKERS.value()),
-                    allow_service=bool(getattr(args, "allow_service", False)))
+    limits = Limits(
+        timeout_s=option("timeout_s", settings.SPARQL_TIMEOUT, float),
+        max_rows=int(option("max_rows", settings.SPARQL_MAX_ROWS, int)),
+        max_bytes=int(option("max_bytes", settings.SPARQL_MAX_BYTES, int)),
+        memory_mb=int(settings.SPARQL_MEMORY_MB.value()),
+        workers=int(settings.SPARQL_WORKERS.value()),
+        allow_service=bool(getattr(args, "allow_service", False)),
+    )
     try:
-        return serve(port=int(option("port", settings.SPARQL_PORT, int)), location=Path(settings.STORE.value()),
-                     limits=limits, base_iri=settings.BASE_IRI.value(), reload=not getattr(args, "no_reload", False))
+        return serve(
+            port=int(option("port", settings.SPARQL_PORT, int)),
+            location=Path(settings.STORE.value()),
+            limits=limits,
+            base_iri=settings.BASE_IRI.value(),
+            reload=not getattr(args, "no_reload", False),
+        )
     except (ReportError, RuntimeError, FileNotFoundError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-

@@ -26,26 +26,41 @@ import pyoxigraph as ox
 from pipelines.sparql.query import GRAPH_FORMATS, PREFIXES, needs_union
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-LABELS = ("http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
-          "http://purl.org/dc/terms/title")
-COMMENTS = ("http://www.w3.org/2004/02/skos/core#definition", "http://www.w3.org/2000/01/rdf-schema#comment",
-            "http://purl.org/dc/terms/description")
+LABELS = (
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://purl.org/dc/terms/title",
+)
+COMMENTS = (
+    "http://www.w3.org/2004/02/skos/core#definition",
+    "http://www.w3.org/2000/01/rdf-schema#comment",
+    "http://purl.org/dc/terms/description",
+)
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 SPANISH: dict[str, str] = {
-    RDF_TYPE: "tipo", "http://www.w3.org/2004/02/skos/core#prefLabel": "nombre",
-    "http://www.w3.org/2000/01/rdf-schema#label": "etiqueta", "http://www.w3.org/2000/01/rdf-schema#comment": "comentario",
-    "http://www.w3.org/2004/02/skos/core#notation": "código", "http://www.w3.org/2004/02/skos/core#inScheme":
-    "lista de códigos", "http://www.w3.org/2004/02/skos/core#topConceptOf": "concepto principal de",
-    "http://www.w3.org/2004/02/skos/core#definition": "definición", "http://www.w3.org/2004/02/skos/core#Concept":
-    "concepto", "http://www.w3.org/2004/02/skos/core#ConceptScheme": "lista de códigos",
-    "http://www.w3.org/2002/07/owl#sameAs": "el mismo que", "http://purl.org/linked-data/cube#Observation":
-    "observación", "http://purl.org/linked-data/cube#dataSet": "conjunto de datos",
+    RDF_TYPE: "tipo",
+    "http://www.w3.org/2004/02/skos/core#prefLabel": "nombre",
+    "http://www.w3.org/2000/01/rdf-schema#label": "etiqueta",
+    "http://www.w3.org/2000/01/rdf-schema#comment": "comentario",
+    "http://www.w3.org/2004/02/skos/core#notation": "código",
+    "http://www.w3.org/2004/02/skos/core#inScheme": "lista de códigos",
+    "http://www.w3.org/2004/02/skos/core#topConceptOf": "concepto principal de",
+    "http://www.w3.org/2004/02/skos/core#definition": "definición",
+    "http://www.w3.org/2004/02/skos/core#Concept": "concepto",
+    "http://www.w3.org/2004/02/skos/core#ConceptScheme": "lista de códigos",
+    "http://www.w3.org/2002/07/owl#sameAs": "el mismo que",
+    "http://purl.org/linked-data/cube#Observation": "observación",
+    "http://purl.org/linked-data/cube#dataSet": "conjunto de datos",
     "http://purl.org/linked-data/cube#DataSet": "conjunto de datos (Data Cube)",
-    "http://purl.org/dc/terms/title": "título", "http://purl.org/dc/terms/description": "descripción",
-    "http://www.w3.org/ns/dcat#Dataset": "conjunto de datos (DCAT)", "http://www.w3.org/2000/01/rdf-schema#range":
-    "rango", "http://www.w3.org/2000/01/rdf-schema#subClassOf": "subclase de",
-    "http://www.w3.org/2002/07/owl#Class": "clase", "http://www.w3.org/2002/07/owl#ObjectProperty":
-    "propiedad de objeto", "http://www.w3.org/2002/07/owl#DatatypeProperty": "propiedad de datos"}
+    "http://purl.org/dc/terms/title": "título",
+    "http://purl.org/dc/terms/description": "descripción",
+    "http://www.w3.org/ns/dcat#Dataset": "conjunto de datos (DCAT)",
+    "http://www.w3.org/2000/01/rdf-schema#range": "rango",
+    "http://www.w3.org/2000/01/rdf-schema#subClassOf": "subclase de",
+    "http://www.w3.org/2002/07/owl#Class": "clase",
+    "http://www.w3.org/2002/07/owl#ObjectProperty": "propiedad de objeto",
+    "http://www.w3.org/2002/07/owl#DatatypeProperty": "propiedad de datos",
+}
 """Spanish names of common standard terms the store has no Spanish label for."""
 
 
@@ -116,14 +131,15 @@ class Describer:
         for candidate in dict.fromkeys([rest, unquote(rest)]):
             for base in self.bases:
                 iri = base + candidate
-                if iri in self.documents or next(self.store.quads_for_pattern(
-                        ox.NamedNode(iri), None, None, self.graph), None) is not None:
+                if (
+                    iri in self.documents
+                    or next(self.store.quads_for_pattern(ox.NamedNode(iri), None, None, self.graph), None) is not None
+                ):
                     return iri
         return None
 
     def serialize(self, description: Description, fmt: str) -> bytes:
-        return ox.serialize(description.triples, format=GRAPH_FORMATS[fmt],
-                            prefixes=PREFIXES if fmt == "ttl" else None)
+        return ox.serialize(description.triples, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES if fmt == "ttl" else None)
 
     # -------------------------------------------------------------- labels and links
 
@@ -163,13 +179,13 @@ class Describer:
         """Where the page links to: the local path for an IRI under a base, else the IRI itself."""
         for base in self.bases:
             if iri.startswith(base):
-                return "/" + iri[len(base):]
+                return "/" + iri[len(base) :]
         return iri
 
     def compact(self, iri: str) -> str:
         for prefix, namespace in PREFIXES.items():
             if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{prefix}:{iri[len(namespace):]}"
+                return f"{prefix}:{iri[len(namespace) :]}"
         return iri
 
     # -------------------------------------------------------------- the page
@@ -177,14 +193,19 @@ class Describer:
     def _value(self, term: Term, triples: list[ox.Triple], depth: int = 0) -> str:
         if isinstance(term, ox.NamedNode):
             text = self.label(term) or self.compact(term.value)
-            return f'<a href="{html.escape(self.local(term.value))}" title="{html.escape(term.value)}">' \
-                   f"{html.escape(text)}</a>"
+            return (
+                f'<a href="{html.escape(self.local(term.value))}" title="{html.escape(term.value)}">'
+                f"{html.escape(text)}</a>"
+            )
         if isinstance(term, ox.BlankNode):
             return self._table([t for t in triples if t.subject == term], triples, depth + 1) if depth < 8 else "…"
         if isinstance(term, ox.Literal):
-            note = f"@{term.language}" if term.language else (
-                "" if term.datatype.value.endswith("#string") else self.compact(term.datatype.value))
-            small = f' <small>{html.escape(note)}</small>' if note else ""
+            note = (
+                f"@{term.language}"
+                if term.language
+                else ("" if term.datatype.value.endswith("#string") else self.compact(term.datatype.value))
+            )
+            small = f" <small>{html.escape(note)}</small>" if note else ""
             return f"{html.escape(term.value)}{small}"
         return html.escape(str(term))
 
@@ -198,7 +219,9 @@ class Describer:
         order = sorted(rows, key=lambda p: (p != RDF_TYPE, p not in LABELS, names[p].casefold()))
         body = "".join(
             f'<tr><th><a href="{html.escape(self.local(p))}" title="{html.escape(p)}">{html.escape(names[p])}</a>'
-            f"</th><td>{'<br>'.join(sorted(rows[p]))}</td></tr>" for p in order)
+            f"</th><td>{'<br>'.join(sorted(rows[p]))}</td></tr>"
+            for p in order
+        )
         return f"<table>{body}</table>"
 
     def page(self, description: Description) -> str:
@@ -211,14 +234,21 @@ class Describer:
             own = [t for t in description.triples if t.subject == node]
             anchor = subject.split("#", 1)[1] if "#" in subject else ""
             ident = f' id="{html.escape(anchor)}"' if anchor else ""
-            heading = "" if subject == iri else (
-                f"<h2{ident}>{html.escape(self.label(node) or self.compact(subject))} "
-                f"<small><code>{html.escape(subject)}</code></small></h2>")
+            heading = (
+                ""
+                if subject == iri
+                else (
+                    f"<h2{ident}>{html.escape(self.label(node) or self.compact(subject))} "
+                    f"<small><code>{html.escape(subject)}</code></small></h2>"
+                )
+            )
             comment, _ = self._text(node, COMMENTS)
-            sections.append(heading + (f"<p>{html.escape(comment)}</p>" if comment else "")
-                            + self._table(own, description.triples))
-        return PAGE.format(title=html.escape(title), iri=html.escape(iri), body="\n".join(sections),
-                           here=html.escape(self.local(iri)))
+            sections.append(
+                heading + (f"<p>{html.escape(comment)}</p>" if comment else "") + self._table(own, description.triples)
+            )
+        return PAGE.format(
+            title=html.escape(title), iri=html.escape(iri), body="\n".join(sections), here=html.escape(self.local(iri))
+        )
 
 
 PAGE = """<!doctype html>

@@ -22,10 +22,10 @@ import argparse
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from pipelines.sparql.describe import Describer, hash_documents
@@ -33,8 +33,12 @@ from pipelines.sparql.protocol import MAX_QUERY_BYTES, inspect, negotiate
 from pipelines.sparql.query import MEDIA_TYPES, disk_store, vocabulary
 from pipelines.sparql.worker import Pool, Reply, text_reply
 
-CORS = {"Access-Control-Allow-Origin": "*", "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-        "Access-Control-Allow-Headers": "Content-Type, Accept", "Access-Control-Max-Age": "86400"}
+CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Accept",
+    "Access-Control-Max-Age": "86400",
+}
 READ_ONLY = "Este punto SPARQL es de solo lectura: no admite actualizaciones (INSERT, DELETE, LOAD, CLEAR…)"
 
 
@@ -81,8 +85,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def send(self, reply: Reply, extra: dict[str, str] | None = None, head: bool = False) -> None:
         self.send_response(reply.status)
-        for name, value in {**CORS, "Content-Type": reply.media_type, "Content-Length": str(len(reply.body)),
-                            **(extra or {})}.items():
+        for name, value in {
+            **CORS,
+            "Content-Type": reply.media_type,
+            "Content-Length": str(len(reply.body)),
+            **(extra or {}),
+        }.items():
             self.send_header(name, value)
         self.end_headers()
         if not head:
@@ -166,16 +174,25 @@ class Handler(BaseHTTPRequestHandler):
         if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
             return self.refuse(413, f"La consulta supera {MAX_QUERY_BYTES} bytes")
         if "default-graph-uri" in params or "named-graph-uri" in params:
-            return self.refuse(400, "No se admiten default-graph-uri ni named-graph-uri: use FROM o GRAPH en la "
-                                    "consulta")
+            return self.refuse(
+                400, "No se admiten default-graph-uri ni named-graph-uri: use FROM o GRAPH en la consulta"
+            )
         found = inspect(text)
         if found.update:
             return self.refuse(403, READ_ONLY)
         if found.service and not limits.allow_service:
-            return self.refuse(400, "SERVICE está desactivado en este punto (consultas federadas): el servidor no "
-                                    "llama a otros puntos SPARQL")
-        request = {"query": text, "accept": self.headers.get("Accept"), "format": params.get("format", [None])[0],
-                   "max_rows": limits.max_rows, "max_bytes": limits.max_bytes}
+            return self.refuse(
+                400,
+                "SERVICE está desactivado en este punto (consultas federadas): el servidor no "
+                "llama a otros puntos SPARQL",
+            )
+        request = {
+            "query": text,
+            "accept": self.headers.get("Accept"),
+            "format": params.get("format", [None])[0],
+            "max_rows": limits.max_rows,
+            "max_bytes": limits.max_bytes,
+        }
         self.send(self.server.pool.run(request), {"Vary": "Accept"}, head)
 
     def dereference(self, path: str, params: dict[str, list[str]], head: bool) -> None:
@@ -186,12 +203,14 @@ class Handler(BaseHTTPRequestHandler):
         if description is None:
             message = f"No hay datos de {describer.bases[0]}{path.lstrip('/')} en este servidor"
             if fmt == "html":
-                return self.send(Reply(404, "text/html; charset=utf-8", NOT_FOUND.format(message).encode()),
-                                 {"Vary": "Accept"}, head)
+                return self.send(
+                    Reply(404, "text/html; charset=utf-8", NOT_FOUND.format(message).encode()), {"Vary": "Accept"}, head
+                )
             return self.send(text_reply(404, message), {"Vary": "Accept"}, head)
         if fmt is None:
-            return self.refuse(406, "Formatos disponibles: text/turtle, application/ld+json, text/html, "
-                                    "application/n-triples")
+            return self.refuse(
+                406, "Formatos disponibles: text/turtle, application/ld+json, text/html, application/n-triples"
+            )
         if fmt == "html":
             reply = Reply(200, "text/html; charset=utf-8", describer.page(description).encode("utf-8"))
         else:
@@ -236,7 +255,9 @@ document.getElementById("f").addEventListener("submit", async (e) => {
 """
 
 
-def run(port: int, location: Path, limits: Limits, bases: list[str], announce: Callable[[], None] | None = None) -> None:
+def run(
+    port: int, location: Path, limits: Limits, bases: list[str], announce: Callable[[], None] | None = None
+) -> None:
     """Serve until SIGTERM or Ctrl-C; `announce` runs once the port is listening. The workers stop with the front."""
     front = Front(port, location, limits, bases)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=front.shutdown, daemon=True).start())
@@ -257,11 +278,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--base", action="append", required=True)
     for field in ("timeout_s", "max_rows", "max_bytes", "memory_mb", "workers"):
-        parser.add_argument("--" + field.replace("_", "-"), type=float if field == "timeout_s" else int,
-                            default=getattr(Limits, field))
+        parser.add_argument(
+            "--" + field.replace("_", "-"), type=float if field == "timeout_s" else int, default=getattr(Limits, field)
+        )
     parser.add_argument("--allow-service", action="store_true")
     args = parser.parse_args(argv)
     limits = Limits(args.timeout_s, args.max_rows, args.max_bytes, args.memory_mb, args.workers, args.allow_service)
     run(args.port, args.store, limits, args.base)
     return 0
-

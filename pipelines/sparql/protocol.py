@@ -21,11 +21,19 @@ MAX_QUERY_BYTES = 100_000
 """Longest query text accepted (HTTP 413 beyond): the cookbook's longest is ~1.5 kB; parsing is not free."""
 
 ACCEPTED: dict[str, str] = {
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
-    "text/turtle": "ttl", "application/x-turtle": "ttl", "application/ld+json": "jsonld",
-    "application/n-triples": "nt", "application/rdf+xml": "rdfxml", "text/html": "html"}
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "text/turtle": "ttl",
+    "application/x-turtle": "ttl",
+    "application/ld+json": "jsonld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "rdfxml",
+    "text/html": "html",
+}
 """Media types a client may ask for, → the format's short name (also valid as `?format=`)."""
 
 _LOCK = threading.Lock()  # pyparsing's packrat cache is shared state
@@ -56,7 +64,8 @@ def _nodes(tree: object) -> list[str]:
     return names
 
 
-_TOKENS = re.compile(r"""
+_TOKENS = re.compile(
+    r"""
     \#[^\n]*                                      # comment
   | '''(?:[^'\\]|\\.|'(?!''))*'''                 # long strings
   | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
@@ -65,7 +74,9 @@ _TOKENS = re.compile(r"""
   | [?$][\w\u00b7\u0300-\u036f\u203f-\u2040]+     # variables
   | [\w.-]*:[\w.:%\\-]*                           # prefixed names (ex:SERVICE)
   | (?P<word>[A-Za-z_]\w*)                        # keywords and other bare words
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 
 def _keywords(text: str) -> set[str]:

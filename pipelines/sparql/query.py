@@ -20,9 +20,9 @@ query stops at the cap instead of building gigabytes first.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -32,26 +32,44 @@ from pipelines.paths import DATAPACKAGES_DIR, VOCAB_DIR
 GRAPH_FILE = "grafo.ttl"
 
 RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-    "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+}
 """Formats of SELECT and ASK answers (SPARQL 1.1 results), by the name `--format` takes."""
 GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
-    "nt": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}
+    "ttl": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
 """Formats of CONSTRUCT and DESCRIBE answers (RDF graphs)."""
 MEDIA_TYPES: dict[str, str] = {
-    "csv": "text/csv; charset=utf-8", "tsv": "text/tab-separated-values; charset=utf-8",
-    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
-    "ttl": "text/turtle; charset=utf-8", "jsonld": "application/ld+json",
-    "nt": "application/n-triples", "rdfxml": "application/rdf+xml"}
+    "csv": "text/csv; charset=utf-8",
+    "tsv": "text/tab-separated-values; charset=utf-8",
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "ttl": "text/turtle; charset=utf-8",
+    "jsonld": "application/ld+json",
+    "nt": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+}
 PREFIXES: dict[str, str] = {
-    "ra": "https://w3id.org/rendicion-abierta/def#", "codigo": "https://w3id.org/rendicion-abierta/codigo/",
-    "qb": "http://purl.org/linked-data/cube#", "skos": "http://www.w3.org/2004/02/skos/core#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "owl": "http://www.w3.org/2002/07/owl#", "dct": "http://purl.org/dc/terms/",
-    "dcat": "http://www.w3.org/ns/dcat#", "prov": "http://www.w3.org/ns/prov#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#", "sdmx-dimension": "http://purl.org/linked-data/sdmx/2009/dimension#",
-    "sdmx-attribute": "http://purl.org/linked-data/sdmx/2009/attribute#"}
+    "ra": "https://w3id.org/rendicion-abierta/def#",
+    "codigo": "https://w3id.org/rendicion-abierta/codigo/",
+    "qb": "http://purl.org/linked-data/cube#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "dct": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sdmx-dimension": "http://purl.org/linked-data/sdmx/2009/dimension#",
+    "sdmx-attribute": "http://purl.org/linked-data/sdmx/2009/attribute#",
+}
 """Prefixes a Turtle answer is written with (shorter and easier to read; the triples are the same)."""
 
 Kind = str
@@ -171,8 +189,9 @@ class _Capped:
 
 
 def _too_large(over: str) -> ResultTooLarge:
-    return ResultTooLarge(f"la respuesta supera el máximo de {over}; pídala por partes (ORDER BY con LIMIT y OFFSET) "
-                          "o afine la consulta")
+    return ResultTooLarge(
+        f"la respuesta supera el máximo de {over}; pídala por partes (ORDER BY con LIMIT y OFFSET) o afine la consulta"
+    )
 
 
 class _TripleCap(Exception):
@@ -201,8 +220,12 @@ def _serialize(results: object, kind: Kind, fmt: str, max_rows: int | None, max_
     if kind == "graph":
         writer = _Capped(max_bytes)
         try:
-            ox.serialize(_counted(results, max_rows), writer, GRAPH_FORMATS[fmt],  # type: ignore[arg-type]
-                         prefixes=PREFIXES if fmt == "ttl" else None)
+            ox.serialize(
+                _counted(results, max_rows),
+                writer,
+                GRAPH_FORMATS[fmt],  # type: ignore[arg-type]
+                prefixes=PREFIXES if fmt == "ttl" else None,
+            )
         except _TripleCap:
             raise _too_large(f"{max_rows} tripletas") from None
         except OSError as error:
@@ -240,14 +263,21 @@ def kind_of(results: object) -> Kind:
 
 def mismatch(kind: Kind, fmt: str) -> FormatMismatch:
     if kind == "graph":
-        return FormatMismatch(f"una consulta CONSTRUCT o DESCRIBE da un grafo: use {', '.join(GRAPH_FORMATS)}, "
-                              f"no {fmt}")
+        return FormatMismatch(
+            f"una consulta CONSTRUCT o DESCRIBE da un grafo: use {', '.join(GRAPH_FORMATS)}, no {fmt}"
+        )
     form = "SELECT" if kind == "select" else "ASK"
     return FormatMismatch(f"una consulta {form} da resultados SPARQL: use {', '.join(RESULT_FORMATS)}, no {fmt}")
 
 
-def execute(store: ox.Store, query_text: str, fmt: str | Callable[[Kind], str | None] | None = None,
-            max_rows: int | None = None, max_bytes: int | None = None, union: bool = False) -> Answer:
+def execute(
+    store: ox.Store,
+    query_text: str,
+    fmt: str | Callable[[Kind], str | None] | None = None,
+    max_rows: int | None = None,
+    max_bytes: int | None = None,
+    union: bool = False,
+) -> Answer:
     """Evaluate any query form and serialise it; `fmt` is a name or a chooser given the form (None: CSV/Turtle).
 
     pyoxigraph evaluates lazily: the form is known before any row is computed,

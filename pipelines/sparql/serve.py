@@ -14,7 +14,6 @@ the vocabulary is in it.
 from __future__ import annotations
 
 import gc
-import shutil
 import subprocess
 import sys
 import time
@@ -26,7 +25,7 @@ import pyoxigraph as ox
 
 from pipelines.paths import ROOT
 from pipelines.sparql.front import Limits
-from pipelines.sparql.query import default_graphs, disk_store, load, vocabulary
+from pipelines.sparql.query import default_graphs, disk_store
 
 STORE_DIR = ROOT / ".oxigraph" / "store"
 DEFAULT_PORT = 7878
@@ -70,23 +69,44 @@ def endpoint_url(port: int) -> str:
 
 def front_command(location: Path, port: int, limits: Limits, base_iri: str = VOCAB_BASE) -> list[str]:
     """The command line that runs the front alone on an existing store."""
-    command = [sys.executable, "-c", FRONT, str(location), "--port", str(port),
-               "--timeout-s", str(limits.timeout_s), "--max-rows", str(limits.max_rows),
-               "--max-bytes", str(limits.max_bytes), "--memory-mb", str(limits.memory_mb),
-               "--workers", str(limits.workers)]
+    command = [
+        sys.executable,
+        "-c",
+        FRONT,
+        str(location),
+        "--port",
+        str(port),
+        "--timeout-s",
+        str(limits.timeout_s),
+        "--max-rows",
+        str(limits.max_rows),
+        "--max-bytes",
+        str(limits.max_bytes),
+        "--memory-mb",
+        str(limits.memory_mb),
+        "--workers",
+        str(limits.workers),
+    ]
     command += [arg for base in bases(base_iri) for arg in ("--base", base)]
     return command + (["--allow-service"] if limits.allow_service else [])
 
 
-def start_server(location: Path = STORE_DIR, port: int = DEFAULT_PORT, timeout_s: float = 30.0,
-                 limits: Limits | None = None, base_iri: str = VOCAB_BASE, quiet: bool = False) -> subprocess.Popen:
+def start_server(
+    location: Path = STORE_DIR,
+    port: int = DEFAULT_PORT,
+    timeout_s: float = 30.0,
+    limits: Limits | None = None,
+    base_iri: str = VOCAB_BASE,
+    quiet: bool = False,
+) -> subprocess.Popen:
     """Start the front on an existing store in a child process; returns once it answers (or raises).
 
     `quiet` drops its access log (one stderr line per request), e.g. for a benchmark.
     """
     limits = limits or Limits(timeout_s=timeout_s)
-    process = subprocess.Popen(front_command(location, port, limits, base_iri),
-                               stderr=subprocess.DEVNULL if quiet else None)
+    process = subprocess.Popen(
+        front_command(location, port, limits, base_iri), stderr=subprocess.DEVNULL if quiet else None
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -100,9 +120,15 @@ def start_server(location: Path = STORE_DIR, port: int = DEFAULT_PORT, timeout_s
     raise RuntimeError(f"el punto SPARQL no respondió en 127.0.0.1:{port}")
 
 
-def serve(port: int = DEFAULT_PORT, graph_paths: list[Path] | None = None, location: Path = STORE_DIR,
-          timeout_s: float = 30.0, limits: Limits | None = None, base_iri: str = VOCAB_BASE,
-          reload: bool = True) -> int:
+def serve(
+    port: int = DEFAULT_PORT,
+    graph_paths: list[Path] | None = None,
+    location: Path = STORE_DIR,
+    timeout_s: float = 30.0,
+    limits: Limits | None = None,
+    base_iri: str = VOCAB_BASE,
+    reload: bool = True,
+) -> int:
     """Load every package and the vocabulary (unless `reload` is off), serve until Ctrl-C or SIGTERM; exit code."""
     from pipelines.sparql.front import run
 
@@ -116,11 +142,16 @@ def serve(port: int = DEFAULT_PORT, graph_paths: list[Path] | None = None, locat
     service = "SERVICE permitido" if limits.allow_service else "sin SERVICE"
 
     def announce() -> None:
-        print(f"{count} tripletas de {loaded}; punto SPARQL de solo lectura (límite {limits.timeout_s:g} s y "
-              f"{limits.max_rows} filas por consulta, {service}):")
+        print(
+            f"{count} tripletas de {loaded}; punto SPARQL de solo lectura (límite {limits.timeout_s:g} s y "
+            f"{limits.max_rows} filas por consulta, {service}):"
+        )
         print(endpoint_url(port))
-        print(f"consultas en el navegador: http://127.0.0.1:{port}/ ; IRIs: {bases(base_iri)[0]}… → "
-              f"http://127.0.0.1:{port}/…", flush=True)
+        print(
+            f"consultas en el navegador: http://127.0.0.1:{port}/ ; IRIs: {bases(base_iri)[0]}… → "
+            f"http://127.0.0.1:{port}/…",
+            flush=True,
+        )
 
     run(port, location, limits, bases(base_iri), announce)
     return 0

@@ -36,10 +36,10 @@ from __future__ import annotations
 import gc
 import shutil
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pyoxigraph as ox
 
@@ -50,8 +50,12 @@ VOCAB_GRAPHS = "https://w3id.org/rendicion-abierta/vocab/"
 """Prefix of the vocabulary files' named graphs: + the file name under vocab/."""
 LAYOUT_GRAPH = ox.NamedNode("https://w3id.org/rendicion-abierta/almacen")
 """A named graph holding one triple that says the store follows this layout."""
-LAYOUT = ox.Quad(LAYOUT_GRAPH, ox.NamedNode("http://purl.org/dc/terms/conformsTo"),
-                 ox.NamedNode("https://w3id.org/rendicion-abierta/almacen/grafos-con-nombre-1"), LAYOUT_GRAPH)
+LAYOUT = ox.Quad(
+    LAYOUT_GRAPH,
+    ox.NamedNode("http://purl.org/dc/terms/conformsTo"),
+    ox.NamedNode("https://w3id.org/rendicion-abierta/almacen/grafos-con-nombre-1"),
+    LAYOUT_GRAPH,
+)
 DCAT_DATASET = ox.NamedNode("http://www.w3.org/ns/dcat#Dataset")
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 LOCK_WAIT_S = 120.0
@@ -79,8 +83,12 @@ def package_graph_iri(path: Path) -> str:
     suffix = f"/paquete/{path.parent.name}"
     try:
         for triple in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
-            if (triple.predicate == RDF_TYPE and triple.object == DCAT_DATASET
-                    and isinstance(triple.subject, ox.NamedNode) and triple.subject.value.endswith(suffix)):
+            if (
+                triple.predicate == RDF_TYPE
+                and triple.object == DCAT_DATASET
+                and isinstance(triple.subject, ox.NamedNode)
+                and triple.subject.value.endswith(suffix)
+            ):
                 return triple.subject.value
     except (OSError, SyntaxError, ValueError) as error:
         raise ReportError(f"no se puede leer el grafo: {error}", report=str(path)) from None
@@ -151,12 +159,22 @@ def _load_vocabulary(store: ox.Store, vocab: list[Path]) -> None:
 
 def _summary(store: ox.Store, iri: str, started: float, rebuilt: bool = False) -> Loaded:
     graph = ox.NamedNode(iri) if iri else None
-    return Loaded(iri, _count(store, graph) if graph else 0, _count(store) if rebuilt else None,
-                  _package_graphs(store), time.perf_counter() - started, rebuilt)
+    return Loaded(
+        iri,
+        _count(store, graph) if graph else 0,
+        _count(store) if rebuilt else None,
+        _package_graphs(store),
+        time.perf_counter() - started,
+        rebuilt,
+    )
 
 
-def load_package(graph_path: Path, location: Path, every_package: Callable[[], list[Path]] | None = None,
-                 vocab: list[Path] | None = None) -> Loaded:
+def load_package(
+    graph_path: Path,
+    location: Path,
+    every_package: Callable[[], list[Path]] | None = None,
+    vocab: list[Path] | None = None,
+) -> Loaded:
     """Replace one package's named graph (and refresh the vocabulary's); every other graph stays as it was.
 
     A store without this layout (written by the default-graph-only `load_store`) is
@@ -213,4 +231,3 @@ def _bulk(location: Path, named: list[tuple[str, Path]], started: float) -> Load
         store.add(LAYOUT)
         store.bulk_extend(q for iri, path in named for q in _quads(path, ox.NamedNode(iri)))
         return _summary(store, "", started, rebuilt=True)
-

@@ -35,8 +35,15 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from pipelines.sparql.protocol import negotiate, result_offers
-from pipelines.sparql.query import (EvaluationError, FormatMismatch, QuerySyntaxError, ResultTooLarge, disk_store,
-                                    execute, needs_union)
+from pipelines.sparql.query import (
+    EvaluationError,
+    FormatMismatch,
+    QuerySyntaxError,
+    ResultTooLarge,
+    disk_store,
+    execute,
+    needs_union,
+)
 
 STARTUP_S = 30.0
 CHILD = "import sys; from pipelines.sparql.worker import child_main; sys.exit(child_main(sys.argv[1:]))"
@@ -91,8 +98,9 @@ def child_main(argv: list[str]) -> int:
     out.flush()
     for line in sys.stdin.buffer:
         reply = _answer(store, union, json.loads(line))
-        out.write(json.dumps({"status": reply.status, "type": reply.media_type,
-                              "length": len(reply.body)}).encode() + b"\n")
+        out.write(
+            json.dumps({"status": reply.status, "type": reply.media_type, "length": len(reply.body)}).encode() + b"\n"
+        )
         out.write(reply.body)
         out.flush()
     return 0
@@ -106,8 +114,12 @@ class Worker:
 
     def __init__(self, location: Path, memory_mb: int) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(location), str(memory_mb)], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, bufsize=0, env={**os.environ, "RUST_BACKTRACE": "0"})
+            [sys.executable, "-c", CHILD, str(location), str(memory_mb)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+            env={**os.environ, "RUST_BACKTRACE": "0"},
+        )
         self.buffer = b""
         self.ready = False
         self.ended = False
@@ -156,7 +168,7 @@ class Worker:
         while len(self.buffer) < meta["length"]:
             if not self._fill(deadline):
                 return None
-        body, self.buffer = self.buffer[:meta["length"]], self.buffer[meta["length"]:]
+        body, self.buffer = self.buffer[: meta["length"]], self.buffer[meta["length"] :]
         return Reply(meta["status"], meta["type"], body)
 
     def kill(self) -> int:
@@ -179,8 +191,10 @@ class Pool:
         for worker in workers:
             if not worker.wait_ready(time.monotonic() + STARTUP_S):
                 codes = [other.kill() for other in workers]
-                raise RuntimeError(f"un proceso de consulta no pudo abrir el almacén {location} "
-                                   f"(código {codes[workers.index(worker)]})")
+                raise RuntimeError(
+                    f"un proceso de consulta no pudo abrir el almacén {location} "
+                    f"(código {codes[workers.index(worker)]})"
+                )
         for worker in workers:
             self.idle.put(worker)
 
@@ -202,11 +216,17 @@ class Pool:
                     pass
             code = worker.kill()
             if timed_out:
-                return text_reply(504, f"La consulta superó el límite de {self.timeout_s:g} s y se canceló; "
-                                       "afínela (menos combinaciones, LIMIT) o use `rendicion query` en su equipo")
+                return text_reply(
+                    504,
+                    f"La consulta superó el límite de {self.timeout_s:g} s y se canceló; "
+                    "afínela (menos combinaciones, LIMIT) o use `rendicion query` en su equipo",
+                )
             if code == -signal.SIGABRT:
-                return text_reply(503, f"La consulta necesitó más memoria que el límite de {self.memory_mb} MB "
-                                       "y se canceló; afínela (menos combinaciones, sin ORDER BY sobre todo)")
+                return text_reply(
+                    503,
+                    f"La consulta necesitó más memoria que el límite de {self.memory_mb} MB "
+                    "y se canceló; afínela (menos combinaciones, sin ORDER BY sobre todo)",
+                )
             return text_reply(500, f"El proceso de consulta terminó inesperadamente (código {code})")
         finally:
             if worker.process.poll() is not None:
@@ -220,4 +240,3 @@ class Pool:
                 self.idle.get_nowait().kill()
             except queue.Empty:
                 return
-

@@ -22,8 +22,8 @@ from pipelines.specs.model import (
     CrossCheck,
     DateWindow,
     FieldSpec,
-    GroupValue,
     Groups,
+    GroupValue,
     NarrativeClaim,
     RowLabel,
     SeriesSpec,
@@ -56,10 +56,24 @@ def _table(path: Path, order: int, shared: dict[str, dict[str, Any]]) -> TableSp
     groups = raw.pop("groups", None)
     totals = raw.pop("totals", None)
     return TableSpec(
-        **{k: v for k, v in raw.items() if k not in ("fields", "rules", "primary_key", "row_labels",
-                                                      "columns", "narrative", "cross_checks",
-                                                      "known_labels", "date_window", "date_order",
-                                                      "charts")},
+        **{
+            k: v
+            for k, v in raw.items()
+            if k
+            not in (
+                "fields",
+                "rules",
+                "primary_key",
+                "row_labels",
+                "columns",
+                "narrative",
+                "cross_checks",
+                "known_labels",
+                "date_window",
+                "date_order",
+                "charts",
+            )
+        },
         order=order,
         fields=tuple(_field(f, shared, path.name) for f in raw["fields"]),
         rules=tuple(raw.get("rules", ())),
@@ -97,14 +111,15 @@ def _charts(raw: dict[str, Any], where: str) -> tuple[ChartSpec, ...]:
         if unknown or not spec.values:
             raise ValueError(f"{here}: unknown fields {unknown}" if unknown else f"{here}: values is empty")
         if spec.kind == "barras-apiladas" and not spec.group:
-            raise ValueError(f"{here}: kind = \"barras-apiladas\" needs «group» (what the bars are stacked by)")
+            raise ValueError(f'{here}: kind = "barras-apiladas" needs «group» (what the bars are stacked by)')
         if spec.group and spec.kind not in ("barras-apiladas", "puntos"):
-            raise ValueError(f"{here}: «group» goes with kind = \"barras-apiladas\" or \"puntos\"")
+            raise ValueError(f'{here}: «group» goes with kind = "barras-apiladas" or "puntos"')
         if spec.kind != "barras" and len(spec.values) != 1:
-            raise ValueError(f"{here}: kind = \"{spec.kind}\" draws one value")
+            raise ValueError(f'{here}: kind = "{spec.kind}" draws one value')
         if spec.kind == "barras" and spec.serie:
-            raise ValueError(f"{here}: in a series each category repeats once per period: use "
-                             "\"barras-apiladas\" or \"puntos\"")
+            raise ValueError(
+                f'{here}: in a series each category repeats once per period: use "barras-apiladas" or "puntos"'
+            )
         charts.append(spec)
     return tuple(charts)
 
@@ -118,9 +133,13 @@ def load_series(key: str = DEFAULT_SERIES, root: Path = SPECS_DIR) -> SeriesSpec
     folder = root / key
     raw = tomllib.loads((folder / "serie.toml").read_text(encoding="utf-8"))
     if raw.get("key") != key or not SERIES_KEY.match(key):
-        raise ValueError(f"{folder}/serie.toml: key must be the folder's name in lower-case words, got {raw.get('key')!r}")
+        raise ValueError(
+            f"{folder}/serie.toml: key must be the folder's name in lower-case words, got {raw.get('key')!r}"
+        )
     if not str(raw.get("package_prefix", "")).startswith(f"{key}-"):
-        raise ValueError(f"{folder}/serie.toml: package_prefix must start with '{key}-' so package names name the series")
+        raise ValueError(
+            f"{folder}/serie.toml: package_prefix must start with '{key}-' so package names name the series"
+        )
     shared = {f["name"]: f for f in raw.pop("shared_fields", ())}
     paths = sorted((folder / "tablas").glob("*.toml"))
     tables = tuple(_table(p, i, shared) for i, p in enumerate(paths))
@@ -130,8 +149,9 @@ def load_series(key: str = DEFAULT_SERIES, root: Path = SPECS_DIR) -> SeriesSpec
     if not detection:
         raise ValueError(f"{folder}/serie.toml: [detection] all = [...] must name what identifies its reports")
     lists = {name: tuple(raw.pop(name, ())) for name in ("keywords", "themes")}
-    return SeriesSpec(**raw, **lists, programs=programs, tables=tables, blank_budget=budget, detection=detection,
-                      folder=folder)
+    return SeriesSpec(
+        **raw, **lists, programs=programs, tables=tables, blank_budget=budget, detection=detection, folder=folder
+    )
 
 
 def series_keys(root: Path = SPECS_DIR) -> tuple[str, ...]:
@@ -151,10 +171,16 @@ def detect_series(report: ReportText, root: Path = SPECS_DIR) -> SeriesSpec:
     if len(matching) == 1:
         return matching[0]
     if matching:
-        raise ReportError("el informe cumple la regla de detección de varias series: "
-                          + ", ".join(s.key for s in matching) + "; afine [detection] en sus serie.toml",
-                          report=report.filename)
-    known = "; ".join(f"{s.key} ({s.publisher_name}) busca " + ", ".join(f"«{r}»" for r in s.detection)
-                      for s in candidates)
-    raise ReportError(f"el informe no corresponde a ninguna serie conocida: {known or 'no hay series en ' + str(root)}",
-                      report=report.filename)
+        raise ReportError(
+            "el informe cumple la regla de detección de varias series: "
+            + ", ".join(s.key for s in matching)
+            + "; afine [detection] en sus serie.toml",
+            report=report.filename,
+        )
+    known = "; ".join(
+        f"{s.key} ({s.publisher_name}) busca " + ", ".join(f"«{r}»" for r in s.detection) for s in candidates
+    )
+    raise ReportError(
+        f"el informe no corresponde a ninguna serie conocida: {known or 'no hay series en ' + str(root)}",
+        report=report.filename,
+    )

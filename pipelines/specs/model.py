@@ -224,7 +224,7 @@ class SeriesSpec:
     """ADMS publisher type code."""
     graph_description: str = ""
     """How the package's graph describes itself (its DCAT distribution)."""
-    blank_budget: "BlankBudget" = field(default_factory=lambda: BlankBudget())
+    blank_budget: BlankBudget = field(default_factory=lambda: BlankBudget())
     folder: Path | None = None
     """Where the description lives; its `vocabulario.ttl`, if any, is the series' own vocabulary."""
 

@@ -23,6 +23,7 @@ from pipelines.tables.expressions import Rule
 from pipelines.tables.model import PlacedCell, Row, Value
 from pipelines.tables.rows import RawRow, RawTable, typed
 
+DEFAULT_BUDGET = BlankBudget()
 DEDUCED = "reglas-y-totales"
 REVIEWED = "correccion-revisada"
 
@@ -33,8 +34,9 @@ class Candidate:
     values: dict[str, Value]
 
 
-def _candidates(spec: TableSpec, raw: RawRow, report: ReportText, rules: list[Rule],
-                forced: tuple[str, ...] | None) -> list[Candidate]:
+def _candidates(
+    spec: TableSpec, raw: RawRow, report: ReportText, rules: list[Rule], forced: tuple[str, ...] | None
+) -> list[Candidate]:
     """Every placement of the row's blanks that types cleanly and satisfies the row rules."""
     numeric = [f for f in spec.cell_fields if f.is_numeric]
     missing = len(numeric) - len(raw.cells)
@@ -43,7 +45,10 @@ def _candidates(spec: TableSpec, raw: RawRow, report: ReportText, rules: list[Ru
         raise ReportError(
             f"la corrección de la fila «{raw.label}» declara {len(forced)} celda(s) vacía(s) {list(forced)}, pero a "
             f"la fila le faltan {missing} de las columnas {[f.name for f in numeric]}",
-            table=spec.name, line=raw.line, report=report.filename)
+            table=spec.name,
+            line=raw.line,
+            report=report.filename,
+        )
     options = [forced] if forced is not None else list(combinations(blankable, missing))
     found: list[Candidate] = []
     first_error: ReportError | None = None
@@ -77,8 +82,9 @@ class OverBudget(Exception):
     """The joint choice needs more work than the series allows."""
 
 
-def _choose(ambiguous: list[list[Candidate]], base: dict[str, Decimal], targets: dict[str, Decimal],
-            budget: BlankBudget) -> tuple[int, list[int]]:
+def _choose(
+    ambiguous: list[list[Candidate]], base: dict[str, Decimal], targets: dict[str, Decimal], budget: BlankBudget
+) -> tuple[int, list[int]]:
     """How many joint choices (capped at 2) make the sums hit the targets, and one of them."""
     columns = [c for c in targets if any(len({cand.values[c] for cand in cands}) > 1 for cands in ambiguous)]
     start = tuple(base[c] for c in columns)
@@ -103,8 +109,9 @@ def _choose(ambiguous: list[list[Candidate]], base: dict[str, Decimal], targets:
     return count, path
 
 
-def _reachable(ambiguous: list[list[Candidate]], base: dict[str, Decimal],
-               targets: dict[str, Decimal]) -> dict[str, Decimal]:
+def _reachable(
+    ambiguous: list[list[Candidate]], base: dict[str, Decimal], targets: dict[str, Decimal]
+) -> dict[str, Decimal]:
     """The targets each column can reach at all, whatever the placement.
 
     A column whose printed total lies outside every placement's range disagrees
@@ -120,8 +127,9 @@ def _reachable(ambiguous: list[list[Candidate]], base: dict[str, Decimal],
     return kept
 
 
-def place_blanks(raw: RawTable, report: ReportText, corrections: dict[str, tuple[str, ...]],
-                 budget: BlankBudget = BlankBudget()) -> tuple[list[Row], list[PlacedCell]]:
+def place_blanks(
+    raw: RawTable, report: ReportText, corrections: dict[str, tuple[str, ...]], budget: BlankBudget = DEFAULT_BUDGET
+) -> tuple[list[Row], list[PlacedCell]]:
     """Rows with every cell filled, and the record of each blank placed."""
     spec = raw.block.spec
     rules = [Rule.parse(r) for r in spec.rules]
@@ -133,7 +141,9 @@ def place_blanks(raw: RawTable, report: ReportText, corrections: dict[str, tuple
             continue
         cands = _candidates(spec, row, report, rules, corrections.get(row.label))
         if not cands and len(row.cells) == len(numeric):
-            cands = _candidates(spec, row, report, [], None)  # complete row breaking a rule: a discrepancy, kept as printed
+            cands = _candidates(
+                spec, row, report, [], None
+            )  # complete row breaking a rule: a discrepancy, kept as printed
         per_row.append(cands)
 
     short = [i for i, row in enumerate(raw.rows) if len(per_row[i]) != 1 or per_row[i][0].blanks]
@@ -145,8 +155,12 @@ def place_blanks(raw: RawTable, report: ReportText, corrections: dict[str, tuple
             unsolvable, why = open_rows, "el cuadro no tiene línea de totales con qué decidir"
         else:
             targets = {f.name: raw.totals[f.name] for f in spec.total_fields if f.name in raw.totals}
-            base = {c: sum((Decimal(per_row[i][0].values[c]) for i in range(len(raw.rows)) if i not in open_rows),
-                           Decimal(0)) for c in targets}
+            base = {
+                c: sum(
+                    (Decimal(per_row[i][0].values[c]) for i in range(len(raw.rows)) if i not in open_rows), Decimal(0)
+                )
+                for c in targets
+            }
             ambiguous = [per_row[i] for i in open_rows]
             reachable = _reachable(ambiguous, base, targets)
             try:
@@ -155,8 +169,10 @@ def place_blanks(raw: RawTable, report: ReportText, corrections: dict[str, tuple
                 why += " las reglas de fila y los totales del cuadro"
             except OverBudget:
                 count = 0
-                why = (f"la búsqueda pasó el límite declarado ({budget.combinations} combinaciones o "
-                       f"{budget.seconds:g} s) sin decidir")
+                why = (
+                    f"la búsqueda pasó el límite declarado ({budget.combinations} combinaciones o "
+                    f"{budget.seconds:g} s) sin decidir"
+                )
             if count == 1:
                 for i, choice in zip(open_rows, path):
                     per_row[i] = [per_row[i][choice]]
@@ -165,14 +181,18 @@ def place_blanks(raw: RawTable, report: ReportText, corrections: dict[str, tuple
                 off = [c for c in targets if c not in reachable]
                 if off:
                     culprit = raw.totals_line
-                    why += (f"; además, las columnas {', '.join(off)} no llegan al total de la línea {culprit} en "
-                            "ninguna ubicación: revise esa línea y las cifras de esas columnas")
+                    why += (
+                        f"; además, las columnas {', '.join(off)} no llegan al total de la línea {culprit} en "
+                        "ninguna ubicación: revise esa línea y las cifras de esas columnas"
+                    )
     if unsolvable:
         labels = ", ".join(f"«{raw.rows[i].label}» (línea {raw.rows[i].line})" for i in unsolvable)
         raise ReportError(
             f"no se puede decidir dónde están las celdas vacías de {labels}: {why}. Revise el informe y declare las "
             f"celdas vacías en el archivo de correcciones «{report.path.stem}.correcciones.toml» junto al informe.",
-            table=spec.name, line=culprit or raw.rows[unsolvable[0]].line, report=report.filename,
+            table=spec.name,
+            line=culprit or raw.rows[unsolvable[0]].line,
+            report=report.filename,
         )
     rows, placed = [], []
     for row, (cand,) in zip(raw.rows, per_row):

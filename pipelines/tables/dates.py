@@ -22,8 +22,9 @@ def check_dates(table: Table, period: Period, report: str) -> None:
         return
     window = spec.date_window
     if window is None:
-        raise ReportError("el cuadro tiene fechas pero su descripción no declara date_window",
-                          table=spec.name, report=report)
+        raise ReportError(
+            "el cuadro tiene fechas pero su descripción no declara date_window", table=spec.name, report=report
+        )
     first = period.start - timedelta(days=window.days_before)
     last = period.end + timedelta(days=window.days_after)
     for row in table.rows:
@@ -33,9 +34,15 @@ def check_dates(table: Table, period: Period, report: str) -> None:
                 raise ReportError(
                     f"columna {name}: la fecha {value:%d-%m-%Y} está fuera de lo que cubre un informe de "
                     f"{period.label} (del {first:%d-%m-%Y} al {last:%d-%m-%Y})",
-                    table=spec.name, line=row.line, report=report)
+                    table=spec.name,
+                    line=row.line,
+                    report=report,
+                )
         for earlier, later in zip(spec.date_order, spec.date_order[1:]):
             if row.values[earlier] > row.values[later]:
                 raise ReportError(
-                    f"{earlier} ({row.values[earlier]:%d-%m-%Y}) es posterior a {later} "
-                    f"({row.values[later]:%d-%m-%Y})", table=spec.name, line=row.line, report=report)
+                    f"{earlier} ({row.values[earlier]:%d-%m-%Y}) es posterior a {later} ({row.values[later]:%d-%m-%Y})",
+                    table=spec.name,
+                    line=row.line,
+                    report=report,
+                )

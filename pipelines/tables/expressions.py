@@ -7,13 +7,12 @@ same rule text serves blank placement, reconciliation and the docs.
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
-from typing import Mapping
 
 from pipelines.report.numbers import quantize
-
 
 
 class Undefined(ArithmeticError):
@@ -28,8 +27,7 @@ def _divide(a: Decimal, b: Decimal) -> Decimal:
     return Decimal(0)  # the report prints 0 / 0 as 0.00 %
 
 
-_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
-        ast.Mult: lambda a, b: a * b, ast.Div: _divide}
+_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b, ast.Div: _divide}
 
 
 @lru_cache(maxsize=256)
@@ -68,7 +66,7 @@ class Rule:
     expression: str
 
     @classmethod
-    def parse(cls, text: str) -> "Rule":
+    def parse(cls, text: str) -> Rule:
         left, sep, right = text.partition("=")
         if not sep:
             raise ValueError(f"a rule needs '=': {text!r}")

@@ -31,8 +31,12 @@ def check_figures(spec: TableSpec, label: str, line: int, report: str) -> None:
             if HAS_DIGIT.search(last) and not _is_figure(last):  # "Jutiapa 8 4 1l 298": the cells stop at «1l»
                 raise ReportError(f"«{last}» no es un número", table=spec.name, line=line, report=report)
             raise ReportError(
-                f"el texto «{label}» contiene cifras seguidas («{first} {second}»): ¿sobran números en la fila, o hay dos filas unidas en una línea?",
-                table=spec.name, line=line, report=report)
+                f"el texto «{label}» contiene cifras seguidas («{first} {second}»): ¿sobran números en la "
+                "fila, o hay dos filas unidas en una línea?",
+                table=spec.name,
+                line=line,
+                report=report,
+            )
 
 
 def known_label(spec: TableSpec, label: str, line: int, report: str, first_line: int | None = None) -> str:
@@ -49,7 +53,10 @@ def known_label(spec: TableSpec, label: str, line: int, report: str, first_line:
     raise ReportError(
         f"«{label}»{joined} no es ninguna de las {len(index)} etiquetas conocidas del cuadro{hint} Si es nueva, "
         f"agréguela a known_labels en la descripción del cuadro.",
-        table=spec.name, line=first_line or line, report=report)
+        table=spec.name,
+        line=first_line or line,
+        report=report,
+    )
 
 
 class DuplicateRows:
@@ -65,7 +72,10 @@ class DuplicateRows:
         if earlier is not None:
             raise ReportError(
                 f"la fila «{label}» está repetida (ya aparece en la línea {earlier})",
-                table=self.spec.name, line=line, report=self.report)
+                table=self.spec.name,
+                line=line,
+                report=self.report,
+            )
         self.seen[key] = line
 
 

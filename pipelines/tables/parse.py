@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipelines.errors import ReportError
+from pipelines.paths import SPECS_DIR
 from pipelines.report.period import detect_period
 from pipelines.report.text import ReportText
-from pipelines.paths import SPECS_DIR
 from pipelines.specs import detect_series
 from pipelines.specs.model import SeriesSpec
 from pipelines.tables import reconcile
@@ -40,17 +40,27 @@ def _parse(report: ReportText, series: SeriesSpec) -> ParsedReport:
             raw = read_rows(report, block)
             rows, placed = place_blanks(raw, report, corrections.get(block.spec.name, {}), series.blank_budget)
             parsed.placed.extend(placed)
-            table = Table(spec=block.spec, rows=rows, heading_line=block.heading, totals=raw.totals,
-                          totals_line=raw.totals_line, source=block.source, end_line=raw.end_line)
+            table = Table(
+                spec=block.spec,
+                rows=rows,
+                heading_line=block.heading,
+                totals=raw.totals,
+                totals_line=raw.totals_line,
+                source=block.source,
+                end_line=raw.end_line,
+            )
         check_dates(table, period, report.filename)
         parsed.tables[block.spec.name] = table
 
     checks: list[reconcile.Check] = []
-    for index, block in enumerate(blocks):
+    for block in blocks:
         table = parsed.tables[block.spec.name]
-        for found, done in (reconcile.check_rows(table), reconcile.check_totals(table),
-                            reconcile.check_narrative(table, report, block.end),
-                            reconcile.check_cross(table, parsed.tables)):
+        for found, done in (
+            reconcile.check_rows(table),
+            reconcile.check_totals(table),
+            reconcile.check_narrative(table, report, block.end),
+            reconcile.check_cross(table, parsed.tables),
+        ):
             parsed.discrepancies += found
             checks += done
     parsed.checks = checks

@@ -65,8 +65,7 @@ def _summed_rows(table: Table) -> list:
 
 def column_sums(table: Table) -> dict[str, Decimal]:
     rows = _summed_rows(table)
-    return {f.name: sum((Decimal(r.values[f.name]) for r in rows), Decimal(0))
-            for f in table.spec.fields if f.total}
+    return {f.name: sum((Decimal(r.values[f.name]) for r in rows), Decimal(0)) for f in table.spec.fields if f.total}
 
 
 def check_rows(table: Table) -> tuple[list[Discrepancy], list[Check]]:
@@ -83,11 +82,28 @@ def check_rows(table: Table) -> tuple[list[Discrepancy], list[Check]]:
             if rule.holds(values, decimals):
                 held += 1
                 continue
-            found.append(Discrepancy(
-                table.name, rule.target, _fmt(values[rule.target]), rule.expected_text(values, decimals),
-                f"Fila «{label}»: no se cumple {rule.text}", line, tipo="aritmetica"))
-        checks.append(Check(table.name, f"Regla de fila {rule.text}", _outcome(held, len(lines)), "regla-de-fila",
-                            len(lines), held, rule.text))
+            found.append(
+                Discrepancy(
+                    table.name,
+                    rule.target,
+                    _fmt(values[rule.target]),
+                    rule.expected_text(values, decimals),
+                    f"Fila «{label}»: no se cumple {rule.text}",
+                    line,
+                    tipo="aritmetica",
+                )
+            )
+        checks.append(
+            Check(
+                table.name,
+                f"Regla de fila {rule.text}",
+                _outcome(held, len(lines)),
+                "regla-de-fila",
+                len(lines),
+                held,
+                rule.text,
+            )
+        )
     return found, checks
 
 
@@ -101,13 +117,30 @@ def check_totals(table: Table) -> tuple[list[Discrepancy], list[Check]]:
         if stated is None:
             continue
         agrees = stated == computed
-        checks.append(Check(table.name, f"La línea «{label}» es la suma de la columna {name}", _outcome(agrees, 1),
-                            "totales", 1, int(agrees), name, _fmt(stated), table.totals_line))
+        checks.append(
+            Check(
+                table.name,
+                f"La línea «{label}» es la suma de la columna {name}",
+                _outcome(agrees, 1),
+                "totales",
+                1,
+                int(agrees),
+                name,
+                _fmt(stated),
+                table.totals_line,
+            )
+        )
         if not agrees:
-            found.append(Discrepancy(
-                table.name, name, _fmt(stated), _fmt(computed),
-                f"La línea «{label}» declara {_fmt(stated)} pero la suma de las filas es {_fmt(computed)}",
-                table.totals_line))
+            found.append(
+                Discrepancy(
+                    table.name,
+                    name,
+                    _fmt(stated),
+                    _fmt(computed),
+                    f"La línea «{label}» declara {_fmt(stated)} pero la suma de las filas es {_fmt(computed)}",
+                    table.totals_line,
+                )
+            )
     return found, checks
 
 
@@ -115,23 +148,49 @@ Stated = tuple[Decimal, str, int | None] | None
 """A figure found elsewhere: its value, how the report words it, and its line."""
 
 
-def _compare(table: Table, description: str, expression: str, stated: Stated,
-             found: list[Discrepancy], checks: list[Check], kind: str) -> None:
+def _compare(
+    table: Table,
+    description: str,
+    expression: str,
+    stated: Stated,
+    found: list[Discrepancy],
+    checks: list[Check],
+    kind: str,
+) -> None:
     """Compare one stated figure with the table's own; record the check and any disagreement."""
     if stated is None:
         # A check that cannot be made is itself a finding: the figure it needed is gone or reworded.
         checks.append(Check(table.name, description, "no-encontrado", kind, 1, 0, expression))
-        found.append(Discrepancy(table.name, expression, "no encontrado", _fmt(evaluate(expression, column_sums(table))),
-                                 f"{description}: el informe no declara la cifra con la que comparar", None))
+        found.append(
+            Discrepancy(
+                table.name,
+                expression,
+                "no encontrado",
+                _fmt(evaluate(expression, column_sums(table))),
+                f"{description}: el informe no declara la cifra con la que comparar",
+                None,
+            )
+        )
         return
     value, wording, line = stated
     computed = evaluate(expression, column_sums(table))
     agrees = value == computed
-    checks.append(Check(table.name, description, _outcome(agrees, 1), kind, 1, int(agrees), expression, _fmt(value),
-                        line, wording))
+    checks.append(
+        Check(
+            table.name, description, _outcome(agrees, 1), kind, 1, int(agrees), expression, _fmt(value), line, wording
+        )
+    )
     if not agrees:
-        found.append(Discrepancy(table.name, expression, _fmt(value), _fmt(computed),
-                                 f"{description}: {wording}, y las filas del cuadro suman {_fmt(computed)}", line))
+        found.append(
+            Discrepancy(
+                table.name,
+                expression,
+                _fmt(value),
+                _fmt(computed),
+                f"{description}: {wording}, y las filas del cuadro suman {_fmt(computed)}",
+                line,
+            )
+        )
 
 
 def check_narrative(table: Table, report: ReportText, until: int) -> tuple[list[Discrepancy], list[Check]]:
@@ -163,7 +222,10 @@ def check_cross(table: Table, tables: dict[str, Table]) -> tuple[list[Discrepanc
             if row is None:
                 raise ReportError(
                     f"falta la fila que empieza «{prefix}» en el cuadro «{cross.resource}»; se necesita para "
-                    f"comprobar: {cross.description}", table=cross.resource, line=other.heading_line)
+                    f"comprobar: {cross.description}",
+                    table=cross.resource,
+                    line=other.heading_line,
+                )
             value, line = row.values[cross.field], row.line
         else:
             value, line = (other.totals or {}).get(cross.field), other.totals_line

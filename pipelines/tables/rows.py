@@ -93,7 +93,7 @@ def _department_values(spec: TableSpec, label: str, line: int, report: ReportTex
 
 def _totals(spec: TableSpec, text: str, line: int, report: ReportText) -> dict[str, Decimal]:
     """The totals line's figures, mapped onto every numeric column or only the summed ones."""
-    label, cells = split_trailing_numbers(text[len(spec.totals.label):], 99)  # type: ignore[union-attr]
+    label, cells = split_trailing_numbers(text[len(spec.totals.label) :], 99)  # type: ignore[union-attr]
     for candidates in (spec.cell_fields, spec.total_fields):
         numeric = [f for f in candidates if f.is_numeric]
         if len(cells) == len(numeric) and not label.strip():
@@ -101,7 +101,9 @@ def _totals(spec: TableSpec, text: str, line: int, report: ReportText) -> dict[s
     raise ReportError(
         f"la línea de totales tiene {len(cells)} números; se esperaban {len(spec.total_fields)}"
         + (f" («{label.strip()}» no es un número)" if label.strip() else ""),
-        table=spec.name, line=line, report=report.filename,
+        table=spec.name,
+        line=line,
+        report=report.filename,
     )
 
 
@@ -114,7 +116,9 @@ def _group_value(spec: TableSpec, text: str, line: int, report: ReportText) -> s
     if groups.known:
         raise ReportError(
             f"sección desconocida «{text}»; las conocidas son: " + "; ".join(k.printed for k in groups.known),
-            table=spec.name, line=line, report=report.filename,
+            table=spec.name,
+            line=line,
+            report=report.filename,
         )
     return text
 
@@ -158,7 +162,9 @@ def read_rows(report: ReportText, block: Block) -> RawTable:
             raise ReportError(
                 f"la fila «{label}» tiene {len(cells)} números y el cuadro {len(numeric)} columnas"
                 + (f"; «{bad}» no es un número" if bad else ""),
-                table=spec.name, line=line, report=report.filename,
+                table=spec.name,
+                line=line,
+                report=report.filename,
             )
         if spec.has_departments:
             row.fixed.update(_department_values(spec, label, line, report))
@@ -174,12 +180,16 @@ def read_rows(report: ReportText, block: Block) -> RawTable:
     if spec.totals:
         raise ReportError(
             f"no se encontró la línea de totales «{spec.totals.label}»: ¿el informe está truncado?",
-            table=spec.name, line=block.heading, report=report.filename,
+            table=spec.name,
+            line=block.heading,
+            report=report.filename,
         )
     if pending:
         raise ReportError(
             f"texto sin cifras al final del cuadro: «{' '.join(pending)}»",
-            table=spec.name, line=block.end - 1, report=report.filename,
+            table=spec.name,
+            line=block.end - 1,
+            report=report.filename,
         )
     return RawTable(block, rows, None, None, block.end)
 
@@ -208,8 +218,14 @@ def read_columns(report: ReportText, block: Block) -> Table:
                 if label != row_label.label or len(cells) != len(spec.columns):
                     raise ReportError(
                         f"la fila «{row_label.label}» debe tener {len(spec.columns)} números"
-                        + (f"; «{label[len(row_label.label):].strip()}» no es un número" if label != row_label.label else ""),
-                        table=spec.name, line=line, report=report.filename,
+                        + (
+                            f"; «{label[len(row_label.label) :].strip()}» no es un número"
+                            if label != row_label.label
+                            else ""
+                        ),
+                        table=spec.name,
+                        line=line,
+                        report=report.filename,
                     )
                 found[row_label.field] = (line, cells)
                 last = line
@@ -219,7 +235,9 @@ def read_columns(report: ReportText, block: Block) -> Table:
     if missing:
         raise ReportError(
             "faltan las filas " + ", ".join(f"«{m}»" for m in missing) + ": ¿el informe está truncado?",
-            table=spec.name, line=block.heading, report=report.filename,
+            table=spec.name,
+            line=block.heading,
+            report=report.filename,
         )
     rows = []
     for index, column in enumerate(spec.columns):

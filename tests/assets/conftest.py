@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import dagster as dg
 import pytest
@@ -49,22 +49,31 @@ class Workspace:
         return path
 
     def resources(self, portal: CkanPortal | None = None) -> dict[str, object]:
-        return {"folders": Folders(reports_dir=str(self.reports), output_dir=str(self.output),
-                                   series_dir=str(self.series)),
-                "sparql": SparqlStore(location=str(self.store)),
-                "portal": portal or CkanPortal(url=UNUSED_PORTAL, token="secreto-de-prueba")}
+        return {
+            "folders": Folders(reports_dir=str(self.reports), output_dir=str(self.output), series_dir=str(self.series)),
+            "sparql": SparqlStore(location=str(self.store)),
+            "portal": portal or CkanPortal(url=UNUSED_PORTAL, token="secreto-de-prueba"),
+        }
 
     def logs(self) -> str:
         """Every message every run logged, as the UI's run pages show them."""
-        return "\n".join(entry.message or "" for run in self.instance.get_runs()
-                         for entry in self.instance.all_logs(run.run_id))
+        return "\n".join(
+            entry.message or "" for run in self.instance.get_runs() for entry in self.instance.all_logs(run.run_id)
+        )
 
-    def run(self, period: str = PERIOD, selection: list[str] | None = None,
-            portal: CkanPortal | None = None) -> Outcome:
+    def run(
+        self, period: str = PERIOD, selection: list[str] | None = None, portal: CkanPortal | None = None
+    ) -> Outcome:
         if period not in self.instance.get_dynamic_partitions(PARTITIONS.name):
             self.instance.add_dynamic_partitions(PARTITIONS.name, [period])
-        result = dg.materialize([*ASSETS, *CHECKS], selection=selection, partition_key=period,
-                                instance=self.instance, resources=self.resources(portal), raise_on_error=False)
+        result = dg.materialize(
+            [*ASSETS, *CHECKS],
+            selection=selection,
+            partition_key=period,
+            instance=self.instance,
+            resources=self.resources(portal),
+            raise_on_error=False,
+        )
         outcome = Outcome(result.success, [], {})
         for event in result.all_events:
             if event.event_type_value == "ASSET_MATERIALIZATION":

@@ -47,8 +47,9 @@ def wait_for(url: str, process: subprocess.Popen | None = None, timeout: float =
 
 def graphql(port: int, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
     body = json.dumps({"query": query, "variables": variables or {}}).encode()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=body,
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql", data=body, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:
         answer = json.loads(response.read())
     assert "errors" not in answer, answer["errors"]
@@ -58,8 +59,14 @@ def graphql(port: int, query: str, variables: dict[str, Any] | None = None) -> d
 def start_ui(env: dict[str, str], log: Path) -> subprocess.Popen:
     """`make ui`'s script, as a user starts it; its own session so the test can signal it alone."""
     handle = log.open("wb")
-    return subprocess.Popen(["bash", str(ROOT / "scripts" / "ui.sh")], cwd=ROOT, env={**os.environ, **env},
-                            stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        ["bash", str(ROOT / "scripts" / "ui.sh")],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def stop(process: subprocess.Popen, sig: int = signal.SIGINT, timeout: float = 30) -> float:
@@ -76,8 +83,12 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGINT, timeout: float = 3
 
 
 def psql(sql: str, database: str = "postgres") -> str:
-    done = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qtAX", "-v",
-                           "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qtAX", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, f"PostgreSQL en 127.0.0.1:5432 no respondió: {done.stderr.strip()}"
     return done.stdout.strip()
 

@@ -22,19 +22,29 @@ def repository() -> dg.RepositoryDefinition:
 def test_every_stage_is_a_report_partitioned_asset_in_pipeline_order(repository: dg.RepositoryDefinition) -> None:
     graph = repository.asset_graph
     assert sorted(k.to_user_string() for k in graph.get_all_asset_keys()) == sorted(STAGES)
-    parents = {k.to_user_string(): {p.to_user_string() for p in graph.get(k).parent_keys}
-               for k in graph.get_all_asset_keys()}
-    assert parents == {"report_text": set(), "parsed_tables": {"report_text"}, "datapackage": {"parsed_tables"},
-                       "graph": {"datapackage"}, "sparql_store": {"graph"},
-                       "portal_publication": {"datapackage", "graph"}}
+    parents = {
+        k.to_user_string(): {p.to_user_string() for p in graph.get(k).parent_keys} for k in graph.get_all_asset_keys()
+    }
+    assert parents == {
+        "report_text": set(),
+        "parsed_tables": {"report_text"},
+        "datapackage": {"parsed_tables"},
+        "graph": {"datapackage"},
+        "sparql_store": {"graph"},
+        "portal_publication": {"datapackage", "graph"},
+    }
     for key in graph.get_all_asset_keys():
         assert graph.get(key).partitions_def == dg.DynamicPartitionsDefinition(name="serie_periodo")
 
 
 def test_the_gating_checks_are_blocking(repository: dg.RepositoryDefinition) -> None:
     checks = {(c.asset_key.to_user_string(), c.name): c for c in repository.asset_graph.asset_check_keys}
-    assert set(checks) == {("parsed_tables", "reconciliation"), ("parsed_tables", "plausible_vs_previous"),
-                           ("datapackage", "package_valid"), ("graph", "shacl_conformance")}
+    assert set(checks) == {
+        ("parsed_tables", "reconciliation"),
+        ("parsed_tables", "plausible_vs_previous"),
+        ("datapackage", "package_valid"),
+        ("graph", "shacl_conformance"),
+    }
     for key in checks.values():
         assert repository.asset_graph.get_check_spec(key).blocking
 
@@ -55,7 +65,8 @@ def test_the_portal_token_is_an_environment_reference_not_a_value(monkeypatch: p
 
 
 def test_resources_take_their_defaults_from_settings_and_the_environment_only_in_resources_from_env(
-        monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
     for setting in settings.ALL:
         monkeypatch.delenv(setting.env, raising=False)
     defaults = resources_from_env({})

@@ -74,8 +74,11 @@ def test_the_same_figures_in_the_next_period_pass_the_plausibility_check(workspa
 
 
 def test_a_graph_that_breaks_the_shapes_fails_the_graphs_check_and_nothing_is_written(
-        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(shacl, "violations", lambda triples, folder=None, base=None: ["<obs/1> qb:dataSet: falta (prueba)"])
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        shacl, "violations", lambda triples, folder=None, base=None: ["<obs/1> qb:dataSet: falta (prueba)"]
+    )
     workspace.add_report("sosep-2021-cuatrimestre-1.txt")
     outcome = workspace.run()
     assert not outcome.success
@@ -90,8 +93,11 @@ def test_a_graph_that_breaks_the_shapes_fails_the_graphs_check_and_nothing_is_wr
 
 def test_an_invalid_package_fails_the_packages_check(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     def invalid(folder, report_name):
-        raise InvalidPackage("el paquete no es válido: servicio-social fila 3: tipo incorrecto (prueba)",
-                             table="servicio-social", report=report_name)
+        raise InvalidPackage(
+            "el paquete no es válido: servicio-social fila 3: tipo incorrecto (prueba)",
+            table="servicio-social",
+            report=report_name,
+        )
 
     monkeypatch.setattr(build, "validate_package", invalid)
     workspace.add_report("sosep-2021-cuatrimestre-1.txt")
@@ -103,13 +109,15 @@ def test_an_invalid_package_fails_the_packages_check(workspace: Workspace, monke
 
 
 def test_each_gate_runs_once_per_run_and_its_verdict_is_the_check(
-        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls = {"validate": 0, "shacl": 0}
 
     def counting(name, function):
         def wrapper(*args, **kwargs):
             calls[name] += 1
             return function(*args, **kwargs)
+
         return wrapper
 
     monkeypatch.setattr(build, "validate_package", counting("validate", build.validate_package))

@@ -16,14 +16,18 @@ STAGES = {"report_text", "parsed_tables", "datapackage", "graph", "sparql_store"
 
 
 @pytest.mark.services
-def test_make_run_materialises_every_asset_of_the_bundled_period(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_make_run_materialises_every_asset_of_the_bundled_period(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home = tmp_path / "dagster"
-    env = {**os.environ, "RENDICION_DAGSTER_HOME": str(home), "RENDICION_PAQUETES": str(tmp_path / "paquetes"),
-           "RENDICION_ALMACEN": str(tmp_path / "almacen")}
+    env = {
+        **os.environ,
+        "RENDICION_DAGSTER_HOME": str(home),
+        "RENDICION_PAQUETES": str(tmp_path / "paquetes"),
+        "RENDICION_ALMACEN": str(tmp_path / "almacen"),
+    }
     env.pop("CKAN_API_TOKEN", None)  # the script takes the local portal's token from .portal/token
-    done = subprocess.run(["bash", "scripts/run.sh"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=900)
+    done = subprocess.run(["bash", "scripts/run.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout
     package = tmp_path / "paquetes" / "sosep-informe-cuatrimestral-2021-1"
@@ -50,10 +54,16 @@ def test_make_run_fails_when_the_bundled_report_is_refused(tmp_path: Path) -> No
     text = (ROOT / "reports" / "sosep-2021-cuatrimestre-1.txt").read_text(encoding="utf-8")
     bad = reports / "sosep-2021-cuatrimestre-1.txt"
     bad.write_text(text.replace("Q7,674,675.24 23.23", "Q7,674,675.24 32.23"), encoding="utf-8")
-    env = {**os.environ, "RENDICION_DAGSTER_HOME": str(tmp_path / "dagster"), "RENDICION_INFORMES": str(reports),
-           "RENDICION_PAQUETES": str(tmp_path / "paquetes"), "RENDICION_ALMACEN": str(tmp_path / "almacen")}
-    done = subprocess.run(["bash", "scripts/run.sh", str(bad)], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=900)
+    env = {
+        **os.environ,
+        "RENDICION_DAGSTER_HOME": str(tmp_path / "dagster"),
+        "RENDICION_INFORMES": str(reports),
+        "RENDICION_PAQUETES": str(tmp_path / "paquetes"),
+        "RENDICION_ALMACEN": str(tmp_path / "almacen"),
+    }
+    done = subprocess.run(
+        ["bash", "scripts/run.sh", str(bad)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
     assert done.returncode != 0
     assert "falló" in done.stderr and "reconciliation" in done.stderr
     assert not (tmp_path / "paquetes").exists()

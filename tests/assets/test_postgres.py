@@ -50,9 +50,14 @@ def instance_env(tmp_path: Path, url: str, reports: Path) -> dict[str, str]:
     home = tmp_path / "dagster"
     home.mkdir()
     (home / "dagster.yaml").symlink_to(ROOT / "dagster.postgres.yaml")
-    return {**os.environ, "DAGSTER_HOME": str(home), "RENDICION_INFORMES": str(reports),
-            "RENDICION_PAQUETES": str(tmp_path / "paquetes"), "RENDICION_ALMACEN": str(tmp_path / "almacen"),
-            "DAGSTER_PG_URL": url}
+    return {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "RENDICION_INFORMES": str(reports),
+        "RENDICION_PAQUETES": str(tmp_path / "paquetes"),
+        "RENDICION_ALMACEN": str(tmp_path / "almacen"),
+        "DAGSTER_PG_URL": url,
+    }
 
 
 @pytest.mark.services
@@ -67,8 +72,17 @@ def test_a_run_is_recorded_in_postgresql(tmp_path: Path, database: str) -> None:
 
     registered = run(str(BIN / "python"), "-m", "pipelines.assets.operator", "register", str(reports / BUNDLED.name))
     assert registered.returncode == 0 and registered.stdout.strip() == "sosep-2021-C1", registered.stderr
-    done = run(str(BIN / "dagster"), "asset", "materialize", "-m", "pipelines.definitions",
-               "--partition", "sosep-2021-C1", "--select", "report_text,parsed_tables,datapackage,graph")
+    done = run(
+        str(BIN / "dagster"),
+        "asset",
+        "materialize",
+        "-m",
+        "pipelines.definitions",
+        "--partition",
+        "sosep-2021-C1",
+        "--select",
+        "report_text,parsed_tables,datapackage,graph",
+    )
     assert done.returncode == 0, done.stderr[-3000:]
 
     assert psql("SELECT status FROM runs", DATABASE) == "SUCCESS"
@@ -82,8 +96,14 @@ def test_a_run_is_recorded_in_postgresql(tmp_path: Path, database: str) -> None:
 
 def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     """A Dagster service in its own session, as a process manager would run it (stopped with SIGINT)."""
-    return subprocess.Popen(["env", "--default-signal=INT", *args], cwd=ROOT, env=env,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        ["env", "--default-signal=INT", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def most_at_once(intervals: list[tuple[float, float]]) -> int:
@@ -97,30 +117,40 @@ def most_at_once(intervals: list[tuple[float, float]]) -> int:
 
 
 @pytest.mark.services
-def test_a_backfill_runs_two_partitions_at_a_time_with_the_multiprocess_executor(
-        tmp_path: Path, database: str) -> None:
+def test_a_backfill_runs_two_partitions_at_a_time_with_the_multiprocess_executor(tmp_path: Path, database: str) -> None:
     reports = tmp_path / "reports"
     reports.mkdir()
     shutil.copy(BUNDLED, reports)
     shutil.copy(SBS_REPORT, reports)
-    (reports / "sosep-2021-cuatrimestre-2.txt").write_text(with_period(bundled_text(), "mayo-agosto", 2021),
-                                                           encoding="utf-8")
+    (reports / "sosep-2021-cuatrimestre-2.txt").write_text(
+        with_period(bundled_text(), "mayo-agosto", 2021), encoding="utf-8"
+    )
     env = {**instance_env(tmp_path, database, reports), "RENDICION_SERIES": str(two_series(tmp_path))}
     port = free_port()
     # The webserver and the daemon as separate processes, as in production (docs/operaciones.md).
-    webserver = start([str(BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", "workspace.yaml"],
-                      env, tmp_path / "webserver.log")
+    webserver = start(
+        [str(BIN / "dagster-webserver"), "-h", "127.0.0.1", "-p", str(port), "-w", "workspace.yaml"],
+        env,
+        tmp_path / "webserver.log",
+    )
     daemon = None
     try:
         wait_for(f"http://127.0.0.1:{port}/server_info", webserver, timeout=120)
         # The sensor would ask for its own runs of these reports: this test is about the backfill.
         sensor = graphql(port, SENSOR, {"s": {**LOCATION, "sensorName": "new_reports"}})["sensorOrError"]
-        graphql(port, STOP_SENSOR, {"id": sensor["id"], "origin": sensor["jobOriginId"],
-                                    "selector": sensor["sensorState"]["selectorId"]})
+        graphql(
+            port,
+            STOP_SENSOR,
+            {"id": sensor["id"], "origin": sensor["jobOriginId"], "selector": sensor["sensorState"]["selectorId"]},
+        )
         for key in KEYS:
             graphql(port, ADD_PARTITION, {"key": key, "repo": LOCATION})
-        params = {"partitionNames": KEYS, "assetSelection": [{"path": [a]} for a in BACKFILL_ASSETS],
-                  "runConfigData": MULTIPROCESS, "title": "prueba: tres particiones"}
+        params = {
+            "partitionNames": KEYS,
+            "assetSelection": [{"path": [a]} for a in BACKFILL_ASSETS],
+            "runConfigData": MULTIPROCESS,
+            "title": "prueba: tres particiones",
+        }
         launched = graphql(port, BACKFILL, {"p": params})["launchPartitionBackfill"]
         assert launched["__typename"] == "LaunchBackfillSuccess", launched
         started = time.monotonic()
@@ -133,18 +163,27 @@ def test_a_backfill_runs_two_partitions_at_a_time_with_the_multiprocess_executor
                 stop(process, signal.SIGINT, timeout=60)
 
     assert status == "COMPLETED_SUCCESS", (tmp_path / "daemon.log").read_text(errors="replace")[-3000:]
-    runs = [line.split("|") for line in psql(
-        "SELECT partition, status, start_time, end_time FROM runs ORDER BY partition", DATABASE).splitlines()]
+    runs = [
+        line.split("|")
+        for line in psql(
+            "SELECT partition, status, start_time, end_time FROM runs ORDER BY partition", DATABASE
+        ).splitlines()
+    ]
     assert [(r[0], r[1]) for r in runs] == [(k, "SUCCESS") for k in KEYS]
     peak = most_at_once([(float(r[2]), float(r[3])) for r in runs])
     assert peak <= 2
     workers = psql("SELECT count(*) FROM event_logs WHERE dagster_event_type = 'STEP_WORKER_STARTED'", DATABASE)
     assert int(workers) >= len(KEYS) * 4  # each step in its own process: the multiprocess executor
     assert sorted(p.name for p in (tmp_path / "paquetes").iterdir()) == [
-        "sbs-informe-cuatrimestral-2021-1", "sosep-informe-cuatrimestral-2021-1", "sosep-informe-cuatrimestral-2021-2"]
+        "sbs-informe-cuatrimestral-2021-1",
+        "sosep-informe-cuatrimestral-2021-1",
+        "sosep-informe-cuatrimestral-2021-2",
+    ]
     durations = ", ".join(f"{r[0]} {float(r[3]) - float(r[2]):.1f} s" for r in runs)
-    print(f"\nbackfill de {len(KEYS)} particiones en {took:.1f} s (daemon incluido); a la vez como máximo: {peak}; "
-          f"corridas: {durations}")
+    print(
+        f"\nbackfill de {len(KEYS)} particiones en {took:.1f} s (daemon incluido); a la vez como máximo: {peak}; "
+        f"corridas: {durations}"
+    )
 
 
 def wait_for_backfill(port: int, backfill_id: str, daemon: subprocess.Popen, timeout: float = 600) -> str:

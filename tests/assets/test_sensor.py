@@ -15,9 +15,11 @@ from tests.variants import bundled_text, with_period
 
 
 def tick(workspace: Workspace, cursor: str | None) -> dg.SensorResult | dg.SkipReason:
-    context = dg.build_sensor_context(instance=workspace.instance, cursor=cursor,
-                                      resources={"folders": Folders(reports_dir=str(workspace.reports),
-                                                                    output_dir=str(workspace.output))})
+    context = dg.build_sensor_context(
+        instance=workspace.instance,
+        cursor=cursor,
+        resources={"folders": Folders(reports_dir=str(workspace.reports), output_dir=str(workspace.output))},
+    )
     return new_reports(context)
 
 
@@ -73,11 +75,16 @@ def test_the_calendar_reruns_every_registered_period(workspace: Workspace) -> No
     workspace.add_report("sosep-2021-cuatrimestre-2.txt", with_period(bundled_text(), "mayo-agosto", 2021))
     workspace.instance.add_dynamic_partitions("serie_periodo", ["sosep-2021-C1", "sosep-2021-C2"])
     when = dt.datetime(2021, 9, 15, 7, tzinfo=dt.timezone(dt.timedelta(hours=-6)))
-    context = dg.build_schedule_context(instance=workspace.instance, scheduled_execution_time=when,
-                                        resources={"folders": Folders(reports_dir=str(workspace.reports))})
+    context = dg.build_schedule_context(
+        instance=workspace.instance,
+        scheduled_execution_time=when,
+        resources={"folders": Folders(reports_dir=str(workspace.reports))},
+    )
     requests = reporting_calendar(context)
-    assert [(r.partition_key, r.run_key) for r in requests] == [("sosep-2021-C1", "sosep-2021-C1:2021-09-15"),
-                                                                 ("sosep-2021-C2", "sosep-2021-C2:2021-09-15")]
+    assert [(r.partition_key, r.run_key) for r in requests] == [
+        ("sosep-2021-C1", "sosep-2021-C1:2021-09-15"),
+        ("sosep-2021-C2", "sosep-2021-C2:2021-09-15"),
+    ]
 
 
 def test_a_pdf_report_is_watched_like_a_text_one(workspace: Workspace) -> None:

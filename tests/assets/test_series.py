@@ -43,8 +43,9 @@ def both(workspace: Workspace, tmp_path: Path) -> Workspace:
 
 
 def tick(workspace: Workspace) -> dg.SensorResult:
-    folders = Folders(reports_dir=str(workspace.reports), output_dir=str(workspace.output),
-                      series_dir=str(workspace.series))
+    folders = Folders(
+        reports_dir=str(workspace.reports), output_dir=str(workspace.output), series_dir=str(workspace.series)
+    )
     result = new_reports(dg.build_sensor_context(instance=workspace.instance, resources={"folders": folders}))
     assert isinstance(result, dg.SensorResult)
     return result
@@ -70,8 +71,10 @@ def test_both_series_materialise_side_by_side(both: Workspace) -> None:
     assert sbs.success, (sbs.failures, {k: v.description for k, v in sbs.checks.items() if not v.passed})
 
     assert sbs.metadata["report_text"]["serie"] == "sbs"
-    assert sorted(p.name for p in both.output.iterdir()) == ["sbs-informe-cuatrimestral-2021-1",
-                                                             "sosep-informe-cuatrimestral-2021-1"]
+    assert sorted(p.name for p in both.output.iterdir()) == [
+        "sbs-informe-cuatrimestral-2021-1",
+        "sosep-informe-cuatrimestral-2021-1",
+    ]
     assert sbs.checks["plausible_vs_previous"].metadata["período anterior"].value.startswith("sbs-2020-C3 (sin informe")
     assert sbs.metadata["sparql_store"]["grafo con nombre"] == BASE + "sbs-informe-cuatrimestral-2021-1"
     store = ox.Store.read_only(str(both.store))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from tests.fuzz.layout import Cell, Layout, Printed, TableAt, tokens
 from tests.fuzz.oracle import Oracle, typed
@@ -72,7 +73,7 @@ class Context:
         """Line `number` with its `index`-th word replaced (spacing kept)."""
         line = self.line(number)
         word = tokens(line)[index]
-        return line[: word.start()] + new + line[word.end():]
+        return line[: word.start()] + new + line[word.end() :]
 
     def cells_change(self, table: TableAt, changes: list[tuple[Cell, str]]) -> tuple[bool, str, Expect | None]:
         """Catchable?, why, and the figure to expect, when printed cells of one line read otherwise.
@@ -121,14 +122,18 @@ def _value(kind: str, fld: Any, text: str) -> Any:
 
 
 def _why(caught: bool) -> str:
-    return ("una regla, un total, el texto, otro cuadro, una clave o una fecha declarada deja de cumplirse"
-            if caught else "ninguna comprobación declarada cubre esta cifra (o una lectura de las celdas vacías "
-                           "la vuelve coherente)")
+    return (
+        "una regla, un total, el texto, otro cuadro, una clave o una fecha declarada deja de cumplirse"
+        if caught
+        else "ninguna comprobación declarada cubre esta cifra (o una lectura de las celdas vacías la vuelve coherente)"
+    )
 
 
 def like(token: str, value: int | Decimal) -> str:
     """`value` printed the way `token` is: currency sign, thousands commas, decimals, percent sign."""
     body = token.removeprefix("Q").removesuffix("%")
     decimals = len(body.split(".")[1]) if "." in body else 0
-    text = f"{Decimal(value):,.{decimals}f}" if "," in body or Decimal(value) >= 1000 else f"{Decimal(value):.{decimals}f}"
+    text = (
+        f"{Decimal(value):,.{decimals}f}" if "," in body or Decimal(value) >= 1000 else f"{Decimal(value):.{decimals}f}"
+    )
     return ("Q" if token.startswith("Q") else "") + text + ("%" if token.endswith("%") else "")

@@ -52,11 +52,17 @@ class Summary:
 
 
 def summarize(parsed: ParsedReport) -> Summary:
-    tables = {name: (tuple(tuple(sorted(r.values.items())) for r in t.rows),
-                     tuple(t.totals.items()) if t.totals is not None else None)
-              for name, t in parsed.tables.items()}
-    found = frozenset((d.recurso, d.campo, str(d.valor_declarado), str(d.valor_calculado),
-                       _unlined(d.descripcion), d.tipo) for d in parsed.discrepancies)
+    tables = {
+        name: (
+            tuple(tuple(sorted(r.values.items())) for r in t.rows),
+            tuple(t.totals.items()) if t.totals is not None else None,
+        )
+        for name, t in parsed.tables.items()
+    }
+    found = frozenset(
+        (d.recurso, d.campo, str(d.valor_declarado), str(d.valor_calculado), _unlined(d.descripcion), d.tipo)
+        for d in parsed.discrepancies
+    )
     return Summary(parsed.package_name, tables, found)
 
 
@@ -118,8 +124,14 @@ def _vm_bytes() -> int:
     return 0
 
 
-def classify(mutants: list[Mutant], folder: Path, clean: Summary, workers: int = 2,
-             timeout: float = TIMEOUT, memory: int = MEMORY) -> list[Result]:
+def classify(
+    mutants: list[Mutant],
+    folder: Path,
+    clean: Summary,
+    workers: int = 2,
+    timeout: float = TIMEOUT,
+    memory: int = MEMORY,
+) -> list[Result]:
     """Every mutant's outcome, `workers` children at a time."""
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__, "tests.fuzz.mutants", "tests.fuzz.warm"])
@@ -180,8 +192,9 @@ def judge(mutant: Mutant, path: Path, message: tuple[str, Any], clean: Summary, 
     count = len(summary.discrepancies)
     if mutant.expect and not as_printed(summary, mutant.expect):
         table, row, field, value = mutant.expect
-        return Result(mutant, path, "altered", f"{table} {field}: se imprimió {value}, se publica otra cifra",
-                      seconds, count)
+        return Result(
+            mutant, path, "altered", f"{table} {field}: se imprimió {value}, se publica otra cifra", seconds, count
+        )
     difference = first_difference(clean, summary)
     if difference is None:
         return Result(mutant, path, "harmless", "", seconds, count)
@@ -219,8 +232,10 @@ def first_difference(clean: Summary, other: Summary) -> str | None:
             return f"{name}: {len(theirs)} filas en vez de {len(rows)}"
         if totals != their_totals:
             changed = [k for k, v in (totals or ()) if dict(their_totals or ()).get(k) != v] or ["(otras columnas)"]
-            return f"{name} totales {changed[0]}: {dict(totals or ()).get(changed[0])} → " \
-                   f"{dict(their_totals or ()).get(changed[0])}"
+            return (
+                f"{name} totales {changed[0]}: {dict(totals or ()).get(changed[0])} → "
+                f"{dict(their_totals or ()).get(changed[0])}"
+            )
     return None
 
 
@@ -234,8 +249,9 @@ class CliCheck:
     problems: list[str]
 
 
-def cli_sample(results: list[Result], per_kind: int, most: int | None = None, silent_limit: int = 60,
-               seed: int = 0) -> list[Result]:
+def cli_sample(
+    results: list[Result], per_kind: int, most: int | None = None, silent_limit: int = 60, seed: int = 0
+) -> list[Result]:
     """Refused and published mutants of each kind (at most `most` refused, a quarter as many published,
     drawn with `seed`), and the silent catchable ones up to `silent_limit`.
 

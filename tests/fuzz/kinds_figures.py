@@ -15,8 +15,9 @@ from tests.fuzz.layout import Cell, TableAt, clean, tokens
 from tests.fuzz.oracle import typed
 
 
-def _mutant(description: str, text: str, caught: bool, why: str, table: str | None,
-            expect: Expect | None = None) -> Mutant:
+def _mutant(
+    description: str, text: str, caught: bool, why: str, table: str | None, expect: Expect | None = None
+) -> Mutant:
     return Mutant("", description, text.encode("utf-8"), caught, why, table, expect)
 
 
@@ -26,15 +27,21 @@ def _other_digit(ctx: Context, text: str) -> str | None:
         return None
     i = ctx.rng.choice(positions)
     digit = ctx.rng.choice([d for d in "0123456789" if d != text[i]])
-    return text[:i] + digit + text[i + 1:]
+    return text[:i] + digit + text[i + 1 :]
 
 
 def _change_cell(ctx: Context, table: TableAt, cell: Cell, new: str, what: str) -> Mutant:
     caught, why, expect = ctx.cells_change(table, [(cell, new)])
     text = ctx.edit({cell.line: ctx.with_token(cell.line, cell.token, new)})
     where = "totales" if cell.row is None else f"fila {cell.row + 1}"
-    return _mutant(f"{table.name} línea {cell.line} ({where}, {cell.field}): {what} «{cell.text}» → «{new}»",
-                   text, caught, why, table.name, expect)
+    return _mutant(
+        f"{table.name} línea {cell.line} ({where}, {cell.field}): {what} «{cell.text}» → «{new}»",
+        text,
+        caught,
+        why,
+        table.name,
+        expect,
+    )
 
 
 def digit_cell(ctx: Context) -> Mutant | None:
@@ -130,14 +137,19 @@ def cells_swapped(ctx: Context) -> Mutant | None:
         return None
     caught, why, _ = ctx.cells_change(table, [(a, b.text), (b, a.text)])
     swapped = ctx.edit({line.line: _swap(ctx.line(line.line), a.token, b.token)})
-    return _mutant(f"{table.name} línea {line.line}: «{a.text}» ({a.field}) ↔ «{b.text}» ({b.field})",
-                   swapped, caught, why, table.name)
+    return _mutant(
+        f"{table.name} línea {line.line}: «{a.text}» ({a.field}) ↔ «{b.text}» ({b.field})",
+        swapped,
+        caught,
+        why,
+        table.name,
+    )
 
 
 def _swap(line: str, i: int, j: int) -> str:
     words = tokens(line)
-    out = line[: words[i].start()] + words[j][0] + line[words[i].end(): words[j].start()] + words[i][0]
-    return out + line[words[j].end():]
+    out = line[: words[i].start()] + words[j][0] + line[words[i].end() : words[j].start()] + words[i][0]
+    return out + line[words[j].end() :]
 
 
 def cell_deleted(ctx: Context) -> Mutant | None:
@@ -212,8 +224,9 @@ def cell_added(ctx: Context) -> Mutant | None:
 def target_zero(ctx: Context) -> Mutant | None:
     """A row printed as "target 0, executed n, 0.00 %" in a table with a rule `pct = a / b * 100`.
     Catchable: n / 0 is no percentage (the oracle never accepts x / 0 for x ≠ 0)."""
-    table = ctx.table(lambda t: t.spec.layout == "rows" and any(
-        re.fullmatch(r"\w+ = \w+ / \w+ \* 100", r) for r in t.spec.rules))
+    table = ctx.table(
+        lambda t: t.spec.layout == "rows" and any(re.fullmatch(r"\w+ = \w+ / \w+ \* 100", r) for r in t.spec.rules)
+    )
     if not table:
         return None
     rule = next(r for r in table.spec.rules if re.fullmatch(r"\w+ = \w+ / \w+ \* 100", r))
@@ -224,23 +237,38 @@ def target_zero(ctx: Context) -> Mutant | None:
         return None
     executed = ctx.rng.choice([9, 9, 1, 250])
     by_field = {c.field: c for c in row.cells}
-    changes = [(by_field[denominator], like(by_field[denominator].text, 0)),
-               (by_field[numerator], like(by_field[numerator].text, executed)),
-               (by_field[target], like(by_field[target].text, 0))]
+    changes = [
+        (by_field[denominator], like(by_field[denominator].text, 0)),
+        (by_field[numerator], like(by_field[numerator].text, executed)),
+        (by_field[target], like(by_field[target].text, 0)),
+    ]
     caught, why, _ = ctx.cells_change(table, changes)
     line = ctx.line(row.line)
     for cell, new in sorted(changes, key=lambda c: -c[0].token):
         word = tokens(line)[cell.token]
-        line = line[: word.start()] + new + line[word.end():]
-    return _mutant(f"{table.name} línea {row.line}: {denominator} 0, {numerator} {executed}, {target} 0",
-                   ctx.edit({row.line: line}), caught, why, table.name)
+        line = line[: word.start()] + new + line[word.end() :]
+    return _mutant(
+        f"{table.name} línea {row.line}: {denominator} 0, {numerator} {executed}, {target} 0",
+        ctx.edit({row.line: line}),
+        caught,
+        why,
+        table.name,
+    )
 
 
 def _blank_tables(ctx: Context) -> list[TableAt]:
     """Department-style tables whose every figure may be blank and that state no row rule."""
-    return [t for t in ctx.tables if t.spec.layout == "rows" and t.totals and not t.spec.rules
-            and t.spec.totals and t.spec.totals.rows == "all" and len(t.rows) > 3
-            and all(f.blank and f.total for f in t.spec.cell_fields if f.is_numeric)]
+    return [
+        t
+        for t in ctx.tables
+        if t.spec.layout == "rows"
+        and t.totals
+        and not t.spec.rules
+        and t.spec.totals
+        and t.spec.totals.rows == "all"
+        and len(t.rows) > 3
+        and all(f.blank and f.total for f in t.spec.cell_fields if f.is_numeric)
+    ]
 
 
 def one_figure_per_row(ctx: Context) -> Mutant | None:
@@ -264,8 +292,13 @@ def one_figure_per_row(ctx: Context) -> Mutant | None:
     body.append(" ".join([table.totals.label, *[f"{s:,}" for s in sums]]))
     changes: dict[int, str | list[str] | None] = {n: None for n in range(table.rows[0].lines[0], table.totals.line + 1)}
     changes[table.rows[0].lines[0]] = body
-    return _mutant(f"{table.name}: una cifra por fila, totales coherentes ({len(table.rows)} filas)",
-                   ctx.edit(changes), True, "dos filas intercambiables: más de una ubicación", table.name)
+    return _mutant(
+        f"{table.name}: una cifra por fila, totales coherentes ({len(table.rows)} filas)",
+        ctx.edit(changes),
+        True,
+        "dos filas intercambiables: más de una ubicación",
+        table.name,
+    )
 
 
 def short_rows_bad_totals(ctx: Context) -> Mutant | None:
@@ -284,5 +317,10 @@ def short_rows_bad_totals(ctx: Context) -> Mutant | None:
         cell = ctx.rng.choice([c for c in row.cells if c.text != "0"])
         changes[row.line] = ctx.with_token(row.line, cell.token, "")
         removed += Decimal(cell.text.replace(",", ""))
-    return _mutant(f"{table.name}: {len(chosen)} filas pierden una cifra, totales sin cambiar", ctx.edit(changes),
-                   removed != 0, "la suma de todas las cifras ya no es la de las filas limpias", table.name)
+    return _mutant(
+        f"{table.name}: {len(chosen)} filas pierden una cifra, totales sin cambiar",
+        ctx.edit(changes),
+        removed != 0,
+        "la suma de todas las cifras ya no es la de las filas limpias",
+        table.name,
+    )

@@ -24,8 +24,13 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 def garbage(ctx: Context, numbers: bool = False) -> str:
     words = ctx.rng.sample(WORDS, ctx.rng.randint(1, 3))
     if numbers:
-        words = ctx.rng.choice([["Página", str(ctx.rng.randint(2, 40))], ["-", str(ctx.rng.randint(2, 40)), "-"],
-                                [*words, str(ctx.rng.randint(1, 999))]])
+        words = ctx.rng.choice(
+            [
+                ["Página", str(ctx.rng.randint(2, 40))],
+                ["-", str(ctx.rng.randint(2, 40)), "-"],
+                [*words, str(ctx.rng.randint(1, 999))],
+            ]
+        )
     return " ".join(words)
 
 
@@ -64,8 +69,11 @@ def relabel(ctx: Context, table: TableAt, row: Printed, label: str) -> tuple[boo
             if fld.source == "label":
                 values[fld.name] = label
     caught = ctx.oracle.reveals(figures)
-    return caught, ("otra etiqueta que la lista cerrada, una clave o un cruce detectan" if caught
-                    else "etiqueta de texto libre que ninguna comprobación declarada mira")
+    return caught, (
+        "otra etiqueta que la lista cerrada, una clave o un cruce detectan"
+        if caught
+        else "etiqueta de texto libre que ninguna comprobación declarada mira"
+    )
 
 
 def _typed(fld: Any, text: str) -> Any:
@@ -87,7 +95,7 @@ def label_spans(ctx: Context, table: TableAt, row: Printed) -> list[tuple[int, i
         spans.append((row.line, first, last))
     elif row.cells:
         spans.append((row.line, 0, words[row.cells[0].token].start()))
-    return [s for s in spans if any(c.isalpha() for c in ctx.line(s[0])[s[1]:s[2]])]
+    return [s for s in spans if any(c.isalpha() for c in ctx.line(s[0])[s[1] : s[2]])]
 
 
 def printed_label(ctx: Context, table: TableAt, row: Printed, changed: dict[int, str]) -> str:
@@ -112,10 +120,15 @@ def label_mangled(ctx: Context) -> Mutant | None:
     positions = [i for i in range(start, end) if line[i].isalpha()]
     i = ctx.rng.choice(positions)
     letter = ctx.rng.choice([c for c in LETTERS if c != line[i].lower()])
-    new = line[:i] + letter + line[i + 1:]
+    new = line[:i] + letter + line[i + 1 :]
     caught, why = relabel(ctx, table, row, printed_label(ctx, table, row, {number: new}))
-    return _mutant(f"{table.name} línea {number}: «{line[i]}» → «{letter}» en «{clean(line[start:end])}»",
-                   ctx.edit({number: new}), caught, why, table.name)
+    return _mutant(
+        f"{table.name} línea {number}: «{line[i]}» → «{letter}» en «{clean(line[start:end])}»",
+        ctx.edit({number: new}),
+        caught,
+        why,
+        table.name,
+    )
 
 
 def garbage_before_label(ctx: Context) -> Mutant | None:
@@ -128,8 +141,9 @@ def garbage_before_label(ctx: Context) -> Mutant | None:
     first = row.lines[0]
     new = f"{junk} {ctx.line(first).lstrip()}"
     caught, why = relabel(ctx, table, row, printed_label(ctx, table, row, {first: new}))
-    return _mutant(f"{table.name} línea {first}: «{junk}» antes de «{row.label}»", ctx.edit({first: new}),
-                   caught, why, table.name)
+    return _mutant(
+        f"{table.name} línea {first}: «{junk}» antes de «{row.label}»", ctx.edit({first: new}), caught, why, table.name
+    )
 
 
 def rows_merged(ctx: Context) -> Mutant | None:
@@ -144,8 +158,13 @@ def rows_merged(ctx: Context) -> Mutant | None:
     joined = " ".join([ctx.line(a.line).rstrip(), *[ctx.line(n).strip() for n in b.lines]])
     changes: dict[int, str | list[str] | None] = {n: None for n in b.lines}
     changes[a.line] = joined
-    return _mutant(f"{table.name}: filas «{a.label}» y «{b.label}» unidas en la línea {a.line}", ctx.edit(changes),
-                   True, "cifras de una fila dentro de una etiqueta", table.name)
+    return _mutant(
+        f"{table.name}: filas «{a.label}» y «{b.label}» unidas en la línea {a.line}",
+        ctx.edit(changes),
+        True,
+        "cifras de una fila dentro de una etiqueta",
+        table.name,
+    )
 
 
 def garbage_line(ctx: Context) -> Mutant | None:
@@ -170,7 +189,8 @@ def garbage_line(ctx: Context) -> Mutant | None:
     if table.spec.layout == "pattern" or numbers:
         return _mutant(description, text, True, "una fila que no tiene la forma de una fila", table.name)
     if before is table.totals:
-        return _mutant(description, text, False, "texto sin cifras antes de los totales no es ninguna etiqueta",
-                       table.name)
+        return _mutant(
+            description, text, False, "texto sin cifras antes de los totales no es ninguna etiqueta", table.name
+        )
     caught, why = relabel(ctx, table, before, clean(f"{junk} {before.label}"))
     return _mutant(description, text, caught, why, table.name)

@@ -10,10 +10,18 @@ from tests.fuzz.oracle import NUMBER
 CUATRIMESTRES = (("enero", "abril"), ("mayo", "agosto"), ("septiembre", "diciembre"))
 
 
-def _mutant(description: str, data: str | bytes, caught: bool, why: str, table: str | None = None,
-            needs_line: bool = False) -> Mutant:
-    return Mutant("", description, data.encode("utf-8") if isinstance(data, str) else data, caught, why, table,
-                  needs_line=needs_line)
+def _mutant(
+    description: str, data: str | bytes, caught: bool, why: str, table: str | None = None, needs_line: bool = False
+) -> Mutant:
+    return Mutant(
+        "",
+        description,
+        data.encode("utf-8") if isinstance(data, str) else data,
+        caught,
+        why,
+        table,
+        needs_line=needs_line,
+    )
 
 
 def _in_table(ctx: Context, number: int) -> TableAt | None:
@@ -52,8 +60,7 @@ def line_deleted(ctx: Context) -> Mutant | None:
             if row.row >= len(rows):
                 return _mutant(description, text, table.totals is None, "etiqueta sin cifras al final", table.name)
             if table.departments:
-                return _mutant(description, text, True, "la etiqueta siguiente deja de ser un departamento",
-                               table.name)
+                return _mutant(description, text, True, "la etiqueta siguiente deja de ser un departamento", table.name)
             for fld in table.spec.fields:
                 if fld.source == "label":
                     rows[row.row][fld.name] = clean(f"{pending} {rows[row.row][fld.name]}")
@@ -72,8 +79,12 @@ def truncated(ctx: Context) -> Mutant | None:
     if ctx.rng.random() < 0.3:
         cut = ctx.rng.randrange(max(1, end - 400), min(len(data), end + 50))
     caught = cut < end
-    return _mutant(f"cortado en el byte {cut} de {len(data)} (último cuadro termina en {end})", data[:cut], caught,
-                   "falta parte de un cuadro" if caught else "solo se pierde prosa")
+    return _mutant(
+        f"cortado en el byte {cut} de {len(data)} (último cuadro termina en {end})",
+        data[:cut],
+        caught,
+        "falta parte de un cuadro" if caught else "solo se pierde prosa",
+    )
 
 
 def period_mention(ctx: Context) -> Mutant | None:
@@ -92,25 +103,30 @@ def period_mention(ctx: Context) -> Mutant | None:
         number = ordinal[0]
         line = ctx.line(number)
         i = line.lower().index("primer cuatrimestre")
-        new = line[:i] + "segundo cuatrimestre" + line[i + len("primer cuatrimestre"):]
+        new = line[:i] + "segundo cuatrimestre" + line[i + len("primer cuatrimestre") :]
     elif how == "meses":
         start, end = ctx.rng.choice([c for c in CUATRIMESTRES if c[0] != match[1].lower()])
-        new = line[: match.start()] + f"{start}{match[2]}{end}{match[4]}{year}" + line[match.end():]
+        new = line[: match.start()] + f"{start}{match[2]}{end}{match[4]}{year}" + line[match.end() :]
     elif how == "no-cuatrimestre":
-        new = line[: match.start()] + f"{match[1]}{match[2]}marzo{match[4]}{year}" + line[match.end():]
+        new = line[: match.start()] + f"{match[1]}{match[2]}marzo{match[4]}{year}" + line[match.end() :]
     else:
         other = ctx.rng.choice([year - 1, year + 1, year - 10, int(str(year)[:3] + str((year + 5) % 10))])
-        new = line[: match.start(5)] + str(other) + line[match.end(5):]
+        new = line[: match.start(5)] + str(other) + line[match.end(5) :]
     if new == line:
         return None
     position = "primera" if number == ctx.layout.period_lines[0] else "otra"
-    return _mutant(f"línea {number} ({position} mención): «{clean(line)[:60]}» → «{clean(new)[:60]}»",
-                   ctx.edit({number: new}), True, "el informe se contradice sobre su período")
+    return _mutant(
+        f"línea {number} ({position} mención): «{clean(line)[:60]}» → «{clean(new)[:60]}»",
+        ctx.edit({number: new}),
+        True,
+        "el informe se contradice sobre su período",
+    )
 
 
 def random_byte(ctx: Context) -> Mutant | None:
     """One byte replaced by a random one (more often inside a table). Damage to the file, not aimed
-    at a table: a refusal must name a line (a table too, when it can). Catchable: no longer UTF-8; a line break added or removed
+    at a table: a refusal must name a line (a table too, when it can). Catchable: no longer UTF-8; a line
+    break added or removed
     inside a table; a figure that stops being one or becomes another (oracle); a department label no
     longer in the vocabulary; a free-text label (oracle); a declared line changed (heading, header,
     section, totals label, measure name); a period statement naming another period. Else not."""
@@ -173,7 +189,7 @@ def _cells_verdict(ctx: Context, table: TableAt, printed: Printed, line: str, ne
     """A line ending in figures: its figures changed (oracle, or no longer figures) or its label."""
     words, changed = [w[0] for w in tokens(line)], [w[0] for w in tokens(new)]
     k = len(printed.cells)
-    if changed[len(changed) - k:] == words[len(words) - k:]:
+    if changed[len(changed) - k :] == words[len(words) - k :]:
         if printed is table.totals or table.spec.layout == "columns":
             return True, "el rótulo declarado de la línea cambia"
         return relabel(ctx, table, printed, printed_label(ctx, table, printed, {printed.line: new}))

@@ -22,10 +22,23 @@ CONTROLS = ("\x0f", "\x01", "\x1b", "\x7f", "\x00", "\x08")
 FORMAT = "un cambio de forma: las mismas cifras, o un rechazo, o una discrepancia"
 
 
-def _mutant(description: str, data: str | bytes, table: str | None, caught: bool = True, why: str = FORMAT,
-            needs_line: bool = False) -> Mutant:
-    return Mutant("", description, data.encode("utf-8") if isinstance(data, str) else data, caught, why, table,
-                  needs_line=needs_line)
+def _mutant(
+    description: str,
+    data: str | bytes,
+    table: str | None,
+    caught: bool = True,
+    why: str = FORMAT,
+    needs_line: bool = False,
+) -> Mutant:
+    return Mutant(
+        "",
+        description,
+        data.encode("utf-8") if isinstance(data, str) else data,
+        caught,
+        why,
+        table,
+        needs_line=needs_line,
+    )
 
 
 def crlf(ctx: Context) -> Mutant | None:
@@ -102,8 +115,12 @@ def zero_width(ctx: Context) -> Mutant | None:
     line = ctx.line(printed.line)
     i = ctx.rng.randrange(len(line.rstrip()) + 1)
     char = ctx.rng.choice(INVISIBLE)
-    return _mutant(f"U+{ord(char):04X} en la línea {printed.line}, posición {i}",
-                   ctx.edit({printed.line: line[:i] + char + line[i:]}), None, needs_line=True)
+    return _mutant(
+        f"U+{ord(char):04X} en la línea {printed.line}, posición {i}",
+        ctx.edit({printed.line: line[:i] + char + line[i:]}),
+        None,
+        needs_line=True,
+    )
 
 
 def control_byte(ctx: Context) -> Mutant | None:
@@ -117,8 +134,12 @@ def control_byte(ctx: Context) -> Mutant | None:
     i = ctx.rng.randrange(start, end + 1)
     char = ctx.rng.choice(CONTROLS)
     line = ctx.line(number)
-    return _mutant(f"byte 0x{ord(char):02X} en la etiqueta de la línea {number}",
-                   ctx.edit({number: line[:i] + char + line[i:]}), None, needs_line=True)
+    return _mutant(
+        f"byte 0x{ord(char):02X} en la etiqueta de la línea {number}",
+        ctx.edit({number: line[:i] + char + line[i:]}),
+        None,
+        needs_line=True,
+    )
 
 
 def _cell(ctx: Context, test) -> tuple[TableAt, Cell] | None:
@@ -129,8 +150,15 @@ def _cell(ctx: Context, test) -> tuple[TableAt, Cell] | None:
 def _recast(ctx: Context, table: TableAt, cell: Cell, new: str, what: str) -> Mutant:
     caught, why, expect = ctx.cells_change(table, [(cell, new)])
     text = ctx.edit({cell.line: ctx.with_token(cell.line, cell.token, new)})
-    return Mutant("", f"{table.name} línea {cell.line} ({cell.field}): {what} «{cell.text}» → «{new}»",
-                  text.encode("utf-8"), caught, why, table.name, expect)
+    return Mutant(
+        "",
+        f"{table.name} línea {cell.line} ({cell.field}): {what} «{cell.text}» → «{new}»",
+        text.encode("utf-8"),
+        caught,
+        why,
+        table.name,
+        expect,
+    )
 
 
 def dot_thousands(ctx: Context) -> Mutant | None:
@@ -157,12 +185,14 @@ def no_q(ctx: Context) -> Mutant | None:
         if scope == "celda":
             changes[n] = ctx.with_token(n, cell.token, cell.text[1:])
         else:
-            changes[n] = " ".join(w[1:] if w.startswith("Q") and w[1:2].isdigit() else w for w in ctx.line(n).split(" "))
+            changes[n] = " ".join(
+                w[1:] if w.startswith("Q") and w[1:2].isdigit() else w for w in ctx.line(n).split(" ")
+            )
     return _mutant(f"{table.name}: sin «Q» ({scope}, línea {cell.line})", ctx.edit(changes), table.name)
 
 
 def q_space(ctx: Context) -> Mutant | None:
-    """"Q 32,595,100.00": a space after the currency sign, in one figure or a whole line."""
+    """ "Q 32,595,100.00": a space after the currency sign, in one figure or a whole line."""
     found = _cell(ctx, lambda t, c: c.text.startswith("Q"))
     if not found:
         return None
@@ -170,7 +200,9 @@ def q_space(ctx: Context) -> Mutant | None:
     if ctx.rng.random() < 0.5:
         new = ctx.with_token(cell.line, cell.token, "Q " + cell.text[1:])
     else:
-        new = " ".join("Q " + w[1:] if w.startswith("Q") and w[1:2].isdigit() else w for w in ctx.line(cell.line).split(" "))
+        new = " ".join(
+            "Q " + w[1:] if w.startswith("Q") and w[1:2].isdigit() else w for w in ctx.line(cell.line).split(" ")
+        )
     return _mutant(f"{table.name} línea {cell.line}: «Q » con espacio", ctx.edit({cell.line: new}), table.name)
 
 
@@ -188,9 +220,12 @@ def _departments(ctx: Context, change) -> Mutant | None:
         i = line.index(row.label) if row.label in line else -1
         if i < 0:
             return None
-        changes[row.line] = line[:i] + change(row.label) + line[i + len(row.label):]
-    return _mutant(f"{table.name}: {len(chosen)} departamento(s) «{chosen[0].label}» → «{change(chosen[0].label)}»",
-                   ctx.edit(changes), table.name)
+        changes[row.line] = line[:i] + change(row.label) + line[i + len(row.label) :]
+    return _mutant(
+        f"{table.name}: {len(chosen)} departamento(s) «{chosen[0].label}» → «{change(chosen[0].label)}»",
+        ctx.edit(changes),
+        table.name,
+    )
 
 
 def dept_upper(ctx: Context) -> Mutant | None:
@@ -200,8 +235,9 @@ def dept_upper(ctx: Context) -> Mutant | None:
 
 def dept_unaccented(ctx: Context) -> Mutant | None:
     """A department (or all of a table's) printed without accents."""
-    return _departments(ctx, lambda s: "".join(c for c in unicodedata.normalize("NFD", s)
-                                               if unicodedata.category(c) != "Mn"))
+    return _departments(
+        ctx, lambda s: "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
+    )
 
 
 def percent_sign(ctx: Context) -> Mutant | None:
@@ -234,5 +270,6 @@ def heading_echo(ctx: Context) -> Mutant | None:
         return None
     at = ctx.rng.randrange(1, first - 1)
     heading = clean(ctx.line(table.heading))
-    return _mutant(f"encabezado de {table.name} repetido en la línea {at + 1}",
-                   ctx.edit({at: [ctx.line(at), heading]}), table.name)
+    return _mutant(
+        f"encabezado de {table.name} repetido en la línea {at + 1}", ctx.edit({at: [ctx.line(at), heading]}), table.name
+    )

@@ -18,10 +18,23 @@ from pipelines.tables.model import ParsedReport
 from pipelines.tables.parse import parse_report
 
 TOKEN = re.compile(r"\S+")
-MONTHS = ("enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre",
-          "noviembre", "diciembre")
-PERIOD = re.compile(r"\b(" + "|".join(MONTHS) + r")(\s*[–—-]\s*)(" + "|".join(MONTHS) + r")(\s+de\s+)(\d{4})\b",
-                    re.IGNORECASE)
+MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+PERIOD = re.compile(
+    r"\b(" + "|".join(MONTHS) + r")(\s*[–—-]\s*)(" + "|".join(MONTHS) + r")(\s+de\s+)(\d{4})\b", re.IGNORECASE
+)
 """A statement of the period ("enero–abril de 2021"), with its parts as groups."""
 
 
@@ -131,19 +144,28 @@ def build_layout(text: str) -> Layout:
         spec = table.spec
         later = [h for h in headings if h > table.heading_line]
         end = later[0] if later else len(lines) + 1
-        header_end = next((n for n in range(table.heading_line + 1, end)
-                           if spec.header_end and clean(lines[n - 1]) == spec.header_end), None)
+        header_end = next(
+            (
+                n
+                for n in range(table.heading_line + 1, end)
+                if spec.header_end and clean(lines[n - 1]) == spec.header_end
+            ),
+            None,
+        )
         start = (header_end or table.heading_line) + 1
         stop = table.totals_line or end
-        groups = [n for n in range(start, stop)
-                  if spec.groups and re.match(spec.groups.pattern, clean(lines[n - 1]))]
+        groups = [n for n in range(start, stop) if spec.groups and re.match(spec.groups.pattern, clean(lines[n - 1]))]
         totals = None
         if table.totals_line and table.totals:
             words = tokens(lines[table.totals_line - 1])
             keys = list(table.totals)
             first = len(words) - len(keys)
-            totals = Printed(table.totals_line, [Cell(table.totals_line, first + j, words[first + j][0], key, None)
-                                                 for j, key in enumerate(keys)], None, spec.totals.label)
+            totals = Printed(
+                table.totals_line,
+                [Cell(table.totals_line, first + j, words[first + j][0], key, None) for j, key in enumerate(keys)],
+                None,
+                spec.totals.label,
+            )
         if spec.layout == "columns":
             rows = _measure_lines(lines, spec, start, end)
         elif spec.layout == "pattern":
@@ -156,7 +178,9 @@ def build_layout(text: str) -> Layout:
             rows = []
             boundary = start - 1
             for i, row in enumerate(table.rows):
-                filled = [f.name for f in spec.cell_fields if f.is_numeric and f.name not in blanks.get(row.line, set())]
+                filled = [
+                    f.name for f in spec.cell_fields if f.is_numeric and f.name not in blanks.get(row.line, set())
+                ]
                 words = tokens(lines[row.line - 1])
                 first = len(words) - len(row.cells)
                 cells = [Cell(row.line, first + j, words[first + j][0], filled[j], i) for j in range(len(row.cells))]

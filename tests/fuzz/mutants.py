@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import random
-from typing import Callable
+from collections.abc import Callable
 
 from tests.fuzz import kinds_figures as fig
 from tests.fuzz import kinds_labels as lab

@@ -29,9 +29,9 @@ import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from pipelines.specs.model import FieldSpec, TableSpec
@@ -132,8 +132,10 @@ class Oracle:
     """The clean report's checks, re-stated; `reveals(figures)` answers "is anything new wrong?"."""
 
     def __init__(self, parsed: ParsedReport, lines: list[str]) -> None:
-        self.clean: Figures = {name: Fig(t.spec, [dict(r.values) for r in t.rows], dict(t.totals) if t.totals else None)
-                               for name, t in parsed.tables.items()}
+        self.clean: Figures = {
+            name: Fig(t.spec, [dict(r.values) for r in t.rows], dict(t.totals) if t.totals else None)
+            for name, t in parsed.tables.items()
+        }
         self.printed = {name: [list(r.cells) for r in t.rows] for name, t in parsed.tables.items()}
         self.window = (parsed.period.start - timedelta(days=366), parsed.period.end + timedelta(days=366))
         headings = sorted(t.heading_line for t in parsed.tables.values())
@@ -144,7 +146,9 @@ class Oracle:
             prose = " ".join(" ".join(lines[n - 1].split()) for n in range(table.end_line + 1, stop))
             for claim in table.spec.narrative:
                 match = re.search(claim.pattern, prose)
-                self.stated[(name, claim.pattern)] = sum((number(g) for g in match.groups()), Decimal(0)) if match else None
+                self.stated[(name, claim.pattern)] = (
+                    sum((number(g) for g in match.groups()), Decimal(0)) if match else None
+                )
         self.baseline = self.failures(self.clean)
 
     def figures(self) -> Figures:
@@ -182,7 +186,9 @@ class Oracle:
             computed = evaluate(cross.expression, sums)
             other = figures[cross.resource]
             if cross.match_field:
-                row = next((r for r in other.rows if str(r[cross.match_field]).startswith(cross.match_prefix or "")), None)
+                row = next(
+                    (r for r in other.rows if str(r[cross.match_field]).startswith(cross.match_prefix or "")), None
+                )
                 value = None if row is None else Decimal(row[cross.field])
             else:
                 value = (other.totals or {}).get(cross.field)
@@ -218,7 +224,7 @@ class Oracle:
         """
         fig = figures[name]
         options: list[list[dict[str, Any]]] = []
-        for index, (row, cells) in enumerate(zip(fig.rows, printed)):
+        for row, cells in zip(fig.rows, printed):
             found = readings(fig.spec, cells, row)
             if found is None:
                 return True
@@ -253,8 +259,9 @@ def readings(spec: TableSpec, cells: list[str], fixed: dict[str, Any]) -> list[d
         remaining = iter(cells)
         try:
             for fld in numeric:
-                values[fld.name] = (0 if fld.type == "integer" else Decimal(0)) if fld.name in blanks else \
-                    typed(fld, next(remaining))
+                values[fld.name] = (
+                    (0 if fld.type == "integer" else Decimal(0)) if fld.name in blanks else typed(fld, next(remaining))
+                )
         except ValueError:
             continue
         if missing == 0 or all(rule_holds(spec, rule, values) for rule in spec.rules):

@@ -42,8 +42,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 
 def _listed(results: list[Result]) -> str:
-    return "\n".join(f"[{r.outcome}] {r.mutant.kind}: {r.mutant.description}\n    → {r.detail[:300]} ({r.path.name})"
-                     for r in results)
+    return "\n".join(
+        f"[{r.outcome}] {r.mutant.kind}: {r.mutant.description}\n    → {r.detail[:300]} ({r.path.name})"
+        for r in results
+    )
 
 
 def test_every_kind_of_mutant_is_drawn(run: Run) -> None:
@@ -73,5 +75,6 @@ def test_no_catchable_mutant_is_published_silently(run: Run) -> None:
 def test_the_command_line_refuses_with_one_line_and_leaves_no_package(run: Run) -> None:
     assert any(c.returncode == 1 for c in run.cli), "no refusal went through the command line"
     bad = [c for c in run.cli if c.problems]
-    assert not bad, "\n" + "\n".join(f"{c.result.mutant.kind}: {c.result.mutant.description}: {'; '.join(c.problems)}"
-                                     for c in bad)
+    assert not bad, "\n" + "\n".join(
+        f"{c.result.mutant.kind}: {c.result.mutant.description}: {'; '.join(c.problems)}" for c in bad
+    )

@@ -18,7 +18,8 @@ PACKAGE = URIRef("https://w3id.org/rendicion-abierta/paquete/sosep-informe-cuatr
 
 
 def test_package_lists_a_distribution_for_every_resource_of_datapackage_json(
-        bundled: ParsedReport, graph: Graph) -> None:
+    bundled: ParsedReport, graph: Graph
+) -> None:
     committed = json.loads((DATAPACKAGES_DIR / bundled.package_name / "datapackage.json").read_text())
     names = {r["name"] for r in committed["resources"]} | {"grafo", "grafo-jsonld"}
     distributions = {str(graph.value(d, DCTERMS.identifier)): d for d in graph.objects(PACKAGE, ns.DCAT.distribution)}
@@ -52,8 +53,10 @@ def test_provenance_names_the_report_its_hash_and_the_software_version(bundled: 
 
 def test_each_table_dataset_keeps_its_printed_source_and_date(graph: Graph) -> None:
     ds = URIRef(f"{PACKAGE}/ejecucion-actividad")
-    assert str(graph.value(ds, URIRef("https://w3id.org/rendicion-abierta/def#fuente"))) == \
-        "Fuente Dirección Financiera 05/05/2021"
+    assert (
+        str(graph.value(ds, URIRef("https://w3id.org/rendicion-abierta/def#fuente")))
+        == "Fuente Dirección Financiera 05/05/2021"
+    )
     assert str(graph.value(ds, URIRef("https://w3id.org/rendicion-abierta/def#fechaFuente"))) == "2021-05-05"
     assert (PACKAGE, DCTERMS.hasPart, ds) in graph
 

@@ -44,8 +44,14 @@ def totals(name: str) -> URIRef:
 
 def the(graph: Graph, **where: object) -> URIRef:
     """The one observation with these property values (keyword → predicate)."""
-    props = {"ds": QB.dataSet, "area": SDMX_DIMENSION.refArea, "measure": QB.measureType, "fila": RA.fila,
-             "actividad": RA.actividad, "grupo": RA.grupoGasto}
+    props = {
+        "ds": QB.dataSet,
+        "area": SDMX_DIMENSION.refArea,
+        "measure": QB.measureType,
+        "fila": RA.fila,
+        "actividad": RA.actividad,
+        "grupo": RA.grupoGasto,
+    }
     found = None
     for key, value in where.items():
         matches = set(graph.subjects(props[key], value))
@@ -75,8 +81,10 @@ def test_summing_a_measure_over_a_rows_data_set_gives_the_printed_total(bundled:
         SELECT ?phase (SUM(?amount) AS ?total) WHERE {
           ?obs qb:dataSet ?ds ; obeu-measure:amount ?amount ; obeu-dimension:budgetPhase ?phase .
         } GROUP BY ?phase"""
-    sums = {str(row[0]).rsplit("/", 1)[-1]: Decimal(str(row[1]))
-            for row in graph.query(query, initBindings={"ds": dataset("ejecucion-actividad")})}
+    sums = {
+        str(row[0]).rsplit("/", 1)[-1]: Decimal(str(row[1]))
+        for row in graph.query(query, initBindings={"ds": dataset("ejecucion-actividad")})
+    }
     printed = bundled.tables["ejecucion-actividad"].totals
     assert sums == {"approved": printed["asignado"], "revised": printed["vigente"], "executed": printed["ejecutado"]}
     assert graph.value(totals("ejecucion-actividad"), RA.totalesDe) == dataset("ejecucion-actividad")
@@ -90,8 +98,12 @@ def test_budget_observations_carry_the_openbudgets_components(graph: Graph) -> N
     assert graph.value(obs, OBEU_DIMENSION.fiscalPeriod) == graph.value(obs, SDMX_DIMENSION.refPeriod)
     structure = graph.value(dataset("ejecucion-actividad"), QB.structure)
     attributes = {graph.value(c, QB.attribute) for c in graph.objects(structure, QB.component)}
-    assert {OBEU_DIMENSION.budgetPhase, OBEU_DIMENSION.operationCharacter, OBEU_DIMENSION.fiscalYear,
-            OBEU_ATTRIBUTE.currency} <= attributes
+    assert {
+        OBEU_DIMENSION.budgetPhase,
+        OBEU_DIMENSION.operationCharacter,
+        OBEU_DIMENSION.fiscalYear,
+        OBEU_ATTRIBUTE.currency,
+    } <= attributes
 
 
 def test_one_measure_property_per_numeric_field_named_by_dct_identifier(bundled: ParsedReport, graph: Graph) -> None:
@@ -112,15 +124,19 @@ def test_department_observations_carry_area_period_program_and_unit(graph: Graph
 
 
 def test_totals_line_is_the_country_with_the_printed_figure_even_when_rows_disagree(
-        bundled: ParsedReport, graph: Graph) -> None:
+    bundled: ParsedReport, graph: Graph
+) -> None:
     printed = bundled.tables["hogares-comunitarios"].totals["cadi"]
     rows = bundled.tables["hogares-comunitarios"].column_sum("cadi")
     assert printed != rows  # the report's own disagreement (462 printed, rows add 460)
     obs = the(graph, ds=totals("hogares-comunitarios"), area=COUNTRY, measure=MEDIDA.cadi)
     assert Decimal(str(graph.value(obs, MEDIDA.cadi))) == printed
     # …in the totals line's own data set: the rows' data set adds up to what the rows say.
-    in_rows = [graph.value(o, MEDIDA.cadi) for o in graph.subjects(QB.dataSet, dataset("hogares-comunitarios"))
-               if graph.value(o, QB.measureType) == MEDIDA.cadi]
+    in_rows = [
+        graph.value(o, MEDIDA.cadi)
+        for o in graph.subjects(QB.dataSet, dataset("hogares-comunitarios"))
+        if graph.value(o, QB.measureType) == MEDIDA.cadi
+    ]
     assert sum(Decimal(str(v)) for v in in_rows) == rows
 
 
@@ -153,7 +169,8 @@ def test_programs_link_to_the_activity_the_series_declares(bundled: ParsedReport
 
 
 def test_physical_targets_link_to_their_program_and_identical_rows_stay_distinct(
-        bundled: ParsedReport, graph: Graph) -> None:
+    bundled: ParsedReport, graph: Graph
+) -> None:
     rows = bundled.tables["metas-fisicas"].rows
     targets = sorted(graph.subjects(RDF.type, RA.MetaFisica), key=lambda t: int(graph.value(t, RA.posicion)))
     assert len(targets) == len(rows)
@@ -182,6 +199,7 @@ def test_blank_cells_the_parser_placed_are_marked(bundled: ParsedReport, graph: 
     marked = set(graph.subjects(RA.celdaReconstruida, Literal(True)))
     assert len(marked) == len(bundled.placed)
     cell = bundled.placed[0]
-    obs = next(o for o in marked if str(o).endswith(f"/{cell.campo}")
-               and (o, RA.lineaInforme, Literal(cell.linea)) in graph)
+    obs = next(
+        o for o in marked if str(o).endswith(f"/{cell.campo}") and (o, RA.lineaInforme, Literal(cell.linea)) in graph
+    )
     assert graph.value(obs, MEDIDA[cell.campo]) == Literal(0)

@@ -1,4 +1,6 @@
-"""serialize's JSON writer gives exactly `json.dumps(..., ensure_ascii=False, indent=1)`: grafo.jsonld keeps its bytes."""
+"""serialize's JSON writer gives exactly `json.dumps(..., ensure_ascii=False, indent=1)`.
+
+grafo.jsonld keeps its bytes."""
 
 from __future__ import annotations
 
@@ -6,9 +8,16 @@ import json
 
 from pipelines.graph.serialize import _dump, jsonld, to_oxigraph
 
-TRICKY = {"@context": {}, "@graph": [[], {}, {"a": [1, -2, 0, True, False, None, 1.5]},
-                                      {"\"comillas\" \\ \n\t\x01 ñ €": ["\u2028", "😀", ""]},
-                                      [[{"x": {"y": []}}]]]}
+TRICKY = {
+    "@context": {},
+    "@graph": [
+        [],
+        {},
+        {"a": [1, -2, 0, True, False, None, 1.5]},
+        {'"comillas" \\ \n\t\x01 ñ €': ["\u2028", "😀", ""]},
+        [[{"x": {"y": []}}]],
+    ],
+}
 
 
 def dumped(value: object) -> str:

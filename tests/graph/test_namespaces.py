@@ -19,7 +19,7 @@ def test_a_misspelt_term_fails_instead_of_minting_an_iri() -> None:
 def test_python_namespace_lists_exactly_the_terms_the_ontology_defines() -> None:
     ontology = Graph().parse(VOCAB_DIR / "ontologia.ttl")
     ns = str(RA._NS)
-    defined = {str(s)[len(ns):] for s in ontology.subjects(RDF.type, None) if str(s).startswith(ns)}
+    defined = {str(s)[len(ns) :] for s in ontology.subjects(RDF.type, None) if str(s).startswith(ns)}
     assert defined == set(RA.__annotations__)
 
 

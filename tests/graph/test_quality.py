@@ -25,8 +25,14 @@ def graph(bundled: ParsedReport) -> Graph:
 def test_every_discrepancy_is_an_annotation_on_the_figure_it_concerns(bundled: ParsedReport, graph: Graph) -> None:
     notes = set(graph.objects(PACKAGE, DQV.hasQualityAnnotation))
     assert len(notes) == len(bundled.discrepancies) == 4
-    by_value = {(str(graph.value(n, RA.valorDeclarado)), str(graph.value(n, RA.valorCalculado)),
-                 int(graph.value(n, RA.lineaInforme))): n for n in notes}
+    by_value = {
+        (
+            str(graph.value(n, RA.valorDeclarado)),
+            str(graph.value(n, RA.valorCalculado)),
+            int(graph.value(n, RA.lineaInforme)),
+        ): n
+        for n in notes
+    }
     totals_note = by_value[("462", "460", 164)]
     target = URIRef(f"{PACKAGE}/hogares-comunitarios/total/cadi")
     assert set(graph.objects(totals_note, OA.hasTarget)) == {target}
@@ -43,8 +49,10 @@ def test_the_consistency_measurement_counts_every_check(bundled: ParsedReport, g
     measurement = graph.value(PACKAGE, DQV.hasQualityMeasurement)
     made = sum(c.comparaciones for c in bundled.checks)
     held = sum(c.cumplidas for c in bundled.checks)
-    assert (int(graph.value(measurement, RA.comprobaciones)), int(graph.value(measurement, RA.comprobacionesCumplidas))) \
-        == (made, held) and made - held == 4
+    assert (
+        int(graph.value(measurement, RA.comprobaciones)),
+        int(graph.value(measurement, RA.comprobacionesCumplidas)),
+    ) == (made, held) and made - held == 4
     assert Decimal(str(graph.value(measurement, DQV.value))) == (Decimal(held) / made).quantize(Decimal("0.0001"))
     ranking = graph.query("""
         PREFIX dqv: <http://www.w3.org/ns/dqv#>
@@ -59,10 +67,15 @@ def test_prose_figures_are_observations_that_restate_table_totals(bundled: Parse
     prose = [o for o in graph.subjects(QB.measureType, RA.cifraDeclarada)]
     stated = [c for c in bundled.checks if c.tipo == "texto"]
     assert len(prose) == len(stated) > 0
-    centers = next(o for o in prose if str(graph.value(graph.value(o, RA.afirmacion), RA.expresion)) == "hogares_comunitarios + cadi")
+    centers = next(
+        o
+        for o in prose
+        if str(graph.value(graph.value(o, RA.afirmacion), RA.expresion)) == "hogares_comunitarios + cadi"
+    )
     assert Decimal(str(graph.value(centers, RA.cifraDeclarada))) == 603
-    assert set(graph.objects(centers, RA.reafirma)) == {URIRef(f"{PACKAGE}/hogares-comunitarios/total/{f}")
-                                                         for f in ("cadi", "hogares_comunitarios")}
+    assert set(graph.objects(centers, RA.reafirma)) == {
+        URIRef(f"{PACKAGE}/hogares-comunitarios/total/{f}") for f in ("cadi", "hogares_comunitarios")
+    }
 
 
 def test_reconstructed_cells_stay_flagged(bundled: ParsedReport, graph: Graph) -> None:

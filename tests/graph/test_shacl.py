@@ -66,8 +66,10 @@ def test_a_unit_missing_from_the_code_list_is_refused(triples: list) -> None:
 
 def test_a_program_without_its_financing_activity_is_refused(triples: list) -> None:
     found = violations(without(triples, program("servicio-social"), RA.financiadoPor))
-    assert found == ["codigo:programa/sosep/servicio-social ra:financiadoPor: cada programa está enlazado con la actividad "
-                     "presupuestaria que lo financia"]
+    assert found == [
+        "codigo:programa/sosep/servicio-social ra:financiadoPor: cada programa está enlazado con la actividad "
+        "presupuestaria que lo financia"
+    ]
 
 
 def test_a_measure_value_missing_is_refused(triples: list) -> None:
@@ -80,9 +82,11 @@ def test_an_area_outside_its_code_list_is_refused_with_a_readable_message(triple
     with pytest.raises(ReportError) as caught:
         check_graph(broken, "paquete-de-prueba")
     message = str(caught.value)
-    assert ("la observación datos:paquete/sosep-informe-cuatrimestral-2021-1/hogares-comunitarios/16/cadi tiene en "
-            "sdmx-dimension:refArea el código codigo:departamento/99, que no está en la lista de códigos codigo:area "
-            "de esa dimensión (IC-19)") in message
+    assert (
+        "la observación datos:paquete/sosep-informe-cuatrimestral-2021-1/hogares-comunitarios/16/cadi tiene en "
+        "sdmx-dimension:refArea el código codigo:departamento/99, que no está en la lista de códigos codigo:area "
+        "de esa dimensión (IC-19)"
+    ) in message
     assert "no se escribe" in message
 
 
@@ -107,7 +111,8 @@ def test_a_coded_dimension_without_a_code_list_is_refused() -> None:
 
 
 def test_write_graph_writes_nothing_when_the_graph_does_not_conform(
-        bundled: ParsedReport, triples: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundled: ParsedReport, triples: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     broken = triples + [(OBS, RA.lineaInforme, Literal(0))]
     monkeypatch.setattr(write, "build_triples", lambda parsed, base=None, package=None, folder=None: broken)
     with pytest.raises(ReportError, match="ra:lineaInforme"):

@@ -12,7 +12,7 @@ vocabulary must then be recomputed, not reused.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from rdflib import Literal, URIRef
@@ -78,8 +78,9 @@ BREAKS: dict[str, Callable[[list], list]] = {
     # vocabulary nodes touched by the report: cached verdicts must not be reused
     "departamento-dos-nombres": lambda t: t + [(department("16"), SKOS.prefLabel, Literal("Otra", lang="es"))],
     "departamento-codigo-malo": lambda t: t + [(department("16"), SKOS.notation, Literal("6"))],
-    "programa-dos-actividades": lambda t: t + [(SOSEP.program("servicio-social"), RA.financiadoPor,
-                                                SOSEP.activity("Otra actividad"))],
+    "programa-dos-actividades": lambda t: (
+        t + [(SOSEP.program("servicio-social"), RA.financiadoPor, SOSEP.activity("Otra actividad"))]
+    ),
     "subclase-nueva": lambda t: t + [(QB.Observation, RDFS.subClassOf, RA.Fila)],
     "identificador-de-medida": lambda t: t + [(first_measure(t), DCTERMS.identifier, Literal("otro"))],
 }
@@ -115,8 +116,16 @@ def test_every_sparql_constraint_of_the_shapes_has_a_native_evaluator() -> None:
 
 def test_full_pyshacl_finds_the_same_sparql_focus_nodes_and_values(triples: list) -> None:
     broken = list(triples)
-    for name in ("sin-area", "observacion-repetida", "dos-conjuntos", "sin-valor-de-medida",
-                 "area-fuera-de-lista", "periodo-no-declarado", "unidad-desconocida", "programa-sin-actividad"):
+    for name in (
+        "sin-area",
+        "observacion-repetida",
+        "dos-conjuntos",
+        "sin-valor-de-medida",
+        "area-fuera-de-lista",
+        "periodo-no-declarado",
+        "unidad-desconocida",
+        "programa-sin-actividad",
+    ):
         broken = BREAKS[name](broken)
     full = pyshacl_results(broken, sparql=True)
     sparql = {(r.focus, r.value) for r in full if r.component == SH.SPARQLConstraintComponent}

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pyoxigraph as ox
-import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
@@ -36,13 +35,28 @@ def test_writes_turtle_and_jsonld_of_the_same_graph(written: tuple[Path, list[di
 
 
 def test_jsonld_is_compact_with_its_prefixes_inline_and_has_the_turtles_triples(
-        written: tuple[Path, list[dict]]) -> None:
+    written: tuple[Path, list[dict]],
+) -> None:
     folder, _ = written
     document = json.loads((folder / "grafo.jsonld").read_text(encoding="utf-8"))
     assert list(document) == ["@context", "@graph"]
     context = document["@context"]
-    for name in ("ra", "qb", "dct", "dcat", "prov", "org", "skos", "sdmx-dimension", "sdmx-attribute",
-                 "obeu-dimension", "obeu-measure", "obeu-attribute", "xsd", "datos"):
+    for name in (
+        "ra",
+        "qb",
+        "dct",
+        "dcat",
+        "prov",
+        "org",
+        "skos",
+        "sdmx-dimension",
+        "sdmx-attribute",
+        "obeu-dimension",
+        "obeu-measure",
+        "obeu-attribute",
+        "xsd",
+        "datos",
+    ):
         assert name in context, name
     assert context["datos"] == "https://w3id.org/rendicion-abierta/"
     observation = next(n for n in document["@graph"] if n["@id"].endswith("hogares-comunitarios/16/cadi"))
@@ -80,12 +94,13 @@ def test_jsonld_keeps_every_literal_exactly() -> None:
     assert set(document["@context"]) == {"datos", "ra", "sdmx-dimension", "xsd"}
 
 
-def test_same_report_gives_the_same_bytes_in_another_process(
-        written: tuple[Path, list[dict]], tmp_path: Path) -> None:
+def test_same_report_gives_the_same_bytes_in_another_process(written: tuple[Path, list[dict]], tmp_path: Path) -> None:
     folder, _ = written
-    script = ("import sys; from pathlib import Path; from pipelines.graph import write_graph; "
-              "from pipelines.report.text import load_report; from pipelines.tables.parse import parse_report; "
-              "write_graph(parse_report(load_report(sys.argv[1])), Path(sys.argv[2]))")
+    script = (
+        "import sys; from pathlib import Path; from pipelines.graph import write_graph; "
+        "from pipelines.report.text import load_report; from pipelines.tables.parse import parse_report; "
+        "write_graph(parse_report(load_report(sys.argv[1])), Path(sys.argv[2]))"
+    )
     report = ROOT / "reports" / "sosep-2021-cuatrimestre-1.txt"
     env = {"PYTHONHASHSEED": "12345", "PATH": "/usr/bin:/bin"}
     subprocess.run([sys.executable, "-c", script, str(report), str(tmp_path)], check=True, cwd=ROOT, env=env)
@@ -95,10 +110,25 @@ def test_same_report_gives_the_same_bytes_in_another_process(
 
 def test_base_iri_is_configurable_at_the_edge(tmp_path: Path) -> None:
     env = {**os.environ, "RENDICION_BASE_IRI": "https://datos.example.org/rendicion/"}
-    subprocess.run([sys.executable, "-m", "pipelines.cli", "build", str(ROOT / "reports" / "sosep-2021-cuatrimestre-1.txt"),
-                    "--out", str(tmp_path)], check=True, cwd=ROOT, env=env, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "build",
+            str(ROOT / "reports" / "sosep-2021-cuatrimestre-1.txt"),
+            "--out",
+            str(tmp_path),
+        ],
+        check=True,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+    )
     text = (tmp_path / "sosep-informe-cuatrimestral-2021-1" / "grafo.ttl").read_text(encoding="utf-8")
-    assert "<https://datos.example.org/rendicion/paquete/sosep-informe-cuatrimestral-2021-1/hogares-comunitarios>" in text
+    assert (
+        "<https://datos.example.org/rendicion/paquete/sosep-informe-cuatrimestral-2021-1/hogares-comunitarios>" in text
+    )
     assert "w3id.org/rendicion-abierta/paquete/" not in text
     # the vocabulary's code lists do not move
     assert "@prefix departamento: <https://w3id.org/rendicion-abierta/codigo/departamento/>" in text

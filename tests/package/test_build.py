@@ -35,11 +35,24 @@ def test_package_lists_the_data_dictionary_resources(built: Path) -> None:
     descriptor = json.loads((built / "datapackage.json").read_text(encoding="utf-8"))
     assert descriptor["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     names = [r["name"] for r in descriptor["resources"]]
-    assert names[:10] == ["ejecucion-grupo-gasto", "ejecucion-actividad", "hogares-comunitarios", "servicio-social",
-                          "mejoramiento-mujer", "mis-anos-dorados", "metas-fisicas", "albergues", "departamentos",
-                          "calidad"]
-    assert descriptor["periodo"] == {"clave": "2021-C1", "inicio": "2021-01-01", "fin": "2021-04-30",
-                                     "etiqueta": "enero–abril de 2021"}
+    assert names[:10] == [
+        "ejecucion-grupo-gasto",
+        "ejecucion-actividad",
+        "hogares-comunitarios",
+        "servicio-social",
+        "mejoramiento-mujer",
+        "mis-anos-dorados",
+        "metas-fisicas",
+        "albergues",
+        "departamentos",
+        "calidad",
+    ]
+    assert descriptor["periodo"] == {
+        "clave": "2021-C1",
+        "inicio": "2021-01-01",
+        "fin": "2021-04-30",
+        "etiqueta": "enero–abril de 2021",
+    }
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     social = next(r for r in descriptor["resources"] if r["name"] == "servicio-social")
     assert social["fuente"].startswith("Fuente: Elaboración propia")
@@ -50,8 +63,15 @@ def test_package_lists_the_data_dictionary_resources(built: Path) -> None:
 
 def test_csv_headers_are_the_public_contract(built: Path) -> None:
     header = {p.stem: next(csv.reader(open(p, encoding="utf-8"))) for p in (built / "data").glob("*.csv")}
-    assert header["ejecucion-grupo-gasto"] == ["grupo_gasto_codigo", "grupo_gasto", "asignado", "vigente",
-                                               "ejecutado", "porcentaje_ejecucion", "saldo_por_ejecutar"]
+    assert header["ejecucion-grupo-gasto"] == [
+        "grupo_gasto_codigo",
+        "grupo_gasto",
+        "asignado",
+        "vigente",
+        "ejecutado",
+        "porcentaje_ejecucion",
+        "saldo_por_ejecutar",
+    ]
     assert header["albergues"] == ["albergues", "ubicacion", "fecha_inicio", "fecha_fin", "personas_beneficiadas"]
     assert header["departamentos"] == ["codigo", "nombre", "iso_3166_2", "wikidata"]
     assert header["metas-fisicas"] == ["direccion", "concepto", "meta", "ejecucion", "porcentaje_ejecucion"]
@@ -59,12 +79,21 @@ def test_csv_headers_are_the_public_contract(built: Path) -> None:
 
 def test_csv_values_are_as_printed(built: Path) -> None:
     activity = rows(built, "ejecucion-actividad")[0]
-    assert activity == {"actividad": "Dirección y Coordinación", "asignado": "32595100.00",
-                        "vigente": "33038461.00", "ejecutado": "7674675.24", "porcentaje_ejecucion": "23.23"}
+    assert activity == {
+        "actividad": "Dirección y Coordinación",
+        "asignado": "32595100.00",
+        "vigente": "33038461.00",
+        "ejecutado": "7674675.24",
+        "porcentaje_ejecucion": "23.23",
+    }
     quiche = next(r for r in rows(built, "servicio-social") if r["departamento_codigo"] == "14")
     assert (quiche["hombres"], quiche["mujeres"], quiche["ladino_mestizo"], quiche["maya"]) == ("0", "3", "2", "1")
-    assert rows(built, "departamentos")[13] == {"codigo": "14", "nombre": "Quiché", "iso_3166_2": "GT-14",
-                                                "wikidata": "Q669802"}
+    assert rows(built, "departamentos")[13] == {
+        "codigo": "14",
+        "nombre": "Quiché",
+        "iso_3166_2": "GT-14",
+        "wikidata": "Q669802",
+    }
 
 
 def test_quality_report_has_placed_cells_and_discrepancies(built: Path) -> None:
@@ -101,11 +130,19 @@ def test_variant_period_gets_its_own_package_name(tmp_path: Path) -> None:
 BAD_INPUTS = {
     "truncado": (lambda t: "\n".join(t.split("\n")[:300]), "mejoramiento-mujer", "truncado"),
     "sin-cuadro": (lambda t: t.replace("Resumen de ejecución de metas físicas", "Resumen"), "metas-fisicas", "falta"),
-    "departamento": (lambda t: t.replace("Sololá 3 3 6 2 4 6 6", "Solola 3 3 6 2 4 6 6").replace(
-        "Zacapa 11 19 30", "Zacpa 11 19 30"), "servicio-social", "«Zacapa»"),
+    "departamento": (
+        lambda t: t.replace("Sololá 3 3 6 2 4 6 6", "Solola 3 3 6 2 4 6 6").replace(
+            "Zacapa 11 19 30", "Zacpa 11 19 30"
+        ),
+        "servicio-social",
+        "«Zacapa»",
+    ),
     "letras": (lambda t: t.replace("Jutiapa 8 4 11 298", "Jutiapa 8 4 1l 298"), "hogares-comunitarios", "«1l»"),
-    "totales": (lambda t: t.replace("TOTALES 223 17,457 1,436 8,256 58", "TOTALES 223 17,457 1,436 8,257 50"),
-                "mejoramiento-mujer", "línea 368: no se puede decidir dónde están las celdas vacías"),
+    "totales": (
+        lambda t: t.replace("TOTALES 223 17,457 1,436 8,256 58", "TOTALES 223 17,457 1,436 8,257 50"),
+        "mejoramiento-mujer",
+        "línea 368: no se puede decidir dónde están las celdas vacías",
+    ),
 }
 
 
@@ -114,8 +151,12 @@ def test_bad_input_exits_non_zero_with_one_clear_line_and_writes_nothing(tmp_pat
     mangle, table, words = BAD_INPUTS[case]
     report = write(tmp_path, f"{case}.txt", mangle(bundled_text()))
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "build", str(report), "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "build", str(report), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     message = done.stderr.strip()

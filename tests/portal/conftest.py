@@ -5,11 +5,12 @@ folder: see ``instance.py``) with ``bash portal/start.sh`` when it does not
 answer; if that fails the tests fail with the script's output: they are never
 skipped silently.
 """
+
 from __future__ import annotations
 
 import subprocess
 import uuid
-from typing import Iterator
+from collections.abc import Iterator
 
 import ckanapi
 import pytest
@@ -36,8 +37,7 @@ def run_start_script() -> subprocess.CompletedProcess[str]:
 def portal() -> str:
     """The test portal's URL, started if needed (start.sh returns at once when it is up)."""
     result = run_start_script()
-    assert result.returncode == 0, (
-        f"portal/start.sh failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    assert result.returncode == 0, f"portal/start.sh failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
     assert portal_answers(), f"no CKAN answering on {URL}"
     return URL
 
@@ -61,11 +61,10 @@ def unique() -> str:
 
 @pytest.fixture(scope="module")
 def organization(admin: ckanapi.RemoteCKAN, unique: str) -> Iterator[dict]:
-    org = admin.action.organization_create(
-        name=f"test-org-{unique}", title=f"Secretaría de Pruebas {unique}")
+    org = admin.action.organization_create(name=f"test-org-{unique}", title=f"Secretaría de Pruebas {unique}")
     yield org
     for name in admin.action.package_search(
-            fq=f"owner_org:{org['id']}", include_private=True, include_drafts=True,
-            rows=1000, fl="name")["results"]:
+        fq=f"owner_org:{org['id']}", include_private=True, include_drafts=True, rows=1000, fl="name"
+    )["results"]:
         admin.action.dataset_purge(id=name["name"])
     admin.action.organization_purge(id=org["id"])

@@ -9,6 +9,7 @@ like the developer's portal, so the next run starts in a fraction of a second; t
 Its file store is `.portal/storage`, the default portal's: files are named by resource id, so two
 portals can share it, and tests/publish/test_portal.py removes an uploaded file there.
 """
+
 from __future__ import annotations
 
 import os
@@ -36,5 +37,12 @@ def environment(**extra: str) -> dict[str, str]:
 
 def start(timeout: float = 900) -> subprocess.CompletedProcess[str]:
     """`portal/start.sh` for the test portal (from another folder, as a user may run it)."""
-    return subprocess.run(["bash", str(ROOT / "portal" / "start.sh")], cwd="/", env=environment(),
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        ["bash", str(ROOT / "portal" / "start.sh")],
+        cwd="/",
+        env=environment(),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -1,4 +1,5 @@
 """What a person using the local CKAN portal notices (needs the real services)."""
+
 from __future__ import annotations
 
 import io
@@ -22,11 +23,13 @@ def dataset(admin: ckanapi.RemoteCKAN, organization: dict, unique: str) -> dict:
         name=f"test-ejecucion-{unique}",
         title=f"Ejecución presupuestaria cuatrimestral {unique}",
         notes="Presupuesto asignado y ejecutado por departamento.",
-        owner_org=organization["id"], license_id="cc-by",
-        tags=[{"name": "presupuesto"}])
+        owner_org=organization["id"],
+        license_id="cc-by",
+        tags=[{"name": "presupuesto"}],
+    )
     admin.action.resource_create(
-        package_id=pkg["id"], name="ejecucion.csv", format="CSV",
-        upload=("ejecucion.csv", io.BytesIO(CSV)))
+        package_id=pkg["id"], name="ejecucion.csv", format="CSV", upload=("ejecucion.csv", io.BytesIO(CSV))
+    )
     return admin.action.package_show(id=pkg["id"])
 
 
@@ -45,8 +48,7 @@ def test_uploaded_csv_downloads_byte_identical(dataset: dict) -> None:
     assert download.content == CSV
 
 
-def test_search_finds_dataset_by_title_word(anonymous: ckanapi.RemoteCKAN, dataset: dict,
-                                            unique: str) -> None:
+def test_search_finds_dataset_by_title_word(anonymous: ckanapi.RemoteCKAN, dataset: dict, unique: str) -> None:
     found = anonymous.action.package_search(q=f"cuatrimestral {unique}")
     assert [d["name"] for d in found["results"]] == [dataset["name"]]
     # accents do not matter, as with Solr's folding filter
@@ -54,31 +56,36 @@ def test_search_finds_dataset_by_title_word(anonymous: ckanapi.RemoteCKAN, datas
     assert anonymous.action.package_search(q=f"nadaqueencontrar{unique}")["count"] == 0
 
 
-def test_search_filters_by_organization_with_facets(anonymous: ckanapi.RemoteCKAN,
-                                                    organization: dict, dataset: dict) -> None:
+def test_search_filters_by_organization_with_facets(
+    anonymous: ckanapi.RemoteCKAN, organization: dict, dataset: dict
+) -> None:
     found = anonymous.action.package_search(
         fq=f"organization:{organization['name']}",
-        **{"facet.field": ["organization", "tags", "res_format", "license_id"]})
+        **{"facet.field": ["organization", "tags", "res_format", "license_id"]},
+    )
     assert [d["name"] for d in found["results"]] == [dataset["name"]]
     assert found["facets"]["organization"] == {organization["name"]: 1}
     assert found["facets"]["res_format"] == {"CSV": 1}
     assert found["facets"]["tags"] == {"presupuesto": 1}
 
 
-def test_html_pages_show_the_dataset(portal: str, organization: dict, dataset: dict,
-                                     unique: str) -> None:
-    for path in (f"/dataset/?q=cuatrimestral+{unique}", f"/organization/{organization['name']}",
-                 f"/dataset/{dataset['name']}"):
+def test_html_pages_show_the_dataset(portal: str, organization: dict, dataset: dict, unique: str) -> None:
+    for path in (
+        f"/dataset/?q=cuatrimestral+{unique}",
+        f"/organization/{organization['name']}",
+        f"/dataset/{dataset['name']}",
+    ):
         page = requests.get(portal + path, timeout=30)
         assert page.status_code == 200, path
         assert dataset["title"] in page.text, path
 
 
-def test_private_dataset_hidden_from_anonymous(admin: ckanapi.RemoteCKAN,
-                                               anonymous: ckanapi.RemoteCKAN,
-                                               organization: dict, unique: str) -> None:
-    admin.action.package_create(name=f"test-privado-{unique}", title=f"Borrador {unique}",
-                                owner_org=organization["id"], private=True)
+def test_private_dataset_hidden_from_anonymous(
+    admin: ckanapi.RemoteCKAN, anonymous: ckanapi.RemoteCKAN, organization: dict, unique: str
+) -> None:
+    admin.action.package_create(
+        name=f"test-privado-{unique}", title=f"Borrador {unique}", owner_org=organization["id"], private=True
+    )
     query = {"q": f"Borrador {unique}", "include_private": True}
     assert admin.action.package_search(**query)["count"] == 1
     assert anonymous.action.package_search(**query)["count"] == 0

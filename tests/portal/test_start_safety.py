@@ -8,6 +8,7 @@ While start.sh runs, every command it calls by name goes through a wrapper that 
 arguments, and `/proc/*/cmdline` of every process is sampled, which also catches the CKAN commands
 it calls by path: no secret (database password, sysadmin password, API token) may appear in either.
 """
+
 from __future__ import annotations
 
 import os
@@ -17,9 +18,9 @@ import socket
 import stat
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import requests
@@ -31,13 +32,37 @@ pytestmark = pytest.mark.services
 DATABASE = "ckan_rendicion_prueba_arranque"
 FOREIGN = "ckan_rendicion_prueba_ajena"
 ADMIN = "rendicion-admin"
-WRAPPED = ["curl", "psql", "grep", "sed", "mv", "rm", "find", "chmod", "cat", "head", "base64", "tr",
-           "tail", "touch", "mkdir", "setsid", "nohup", "sha256sum", "cut", "flock"]
+WRAPPED = [
+    "curl",
+    "psql",
+    "grep",
+    "sed",
+    "mv",
+    "rm",
+    "find",
+    "chmod",
+    "cat",
+    "head",
+    "base64",
+    "tr",
+    "tail",
+    "touch",
+    "mkdir",
+    "setsid",
+    "nohup",
+    "sha256sum",
+    "cut",
+    "flock",
+]
 
 
 def psql(sql: str, database: str = "postgres") -> str:
-    done = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qtAX", "-v",
-                           "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qtAX", "-v", "ON_ERROR_STOP=1", "-c", sql],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
@@ -92,17 +117,27 @@ class OwnPortal:
             script = wrappers / name
             script.write_text(f'#!/bin/sh\nprintf "%s\\n" "{name} $*" >> "{self.calls}"\nexec {real} "$@"\n')
             script.chmod(0o755)
-        self.env = {**os.environ, "RENDICION_PORTAL_DB": database, "RENDICION_PORTAL_PORT": str(self.port),
-                    "RENDICION_PORTAL_STATE": str(self.state),
-                    "PATH": f"{wrappers}{os.pathsep}{os.environ['PATH']}"}
+        self.env = {
+            **os.environ,
+            "RENDICION_PORTAL_DB": database,
+            "RENDICION_PORTAL_PORT": str(self.port),
+            "RENDICION_PORTAL_STATE": str(self.state),
+            "PATH": f"{wrappers}{os.pathsep}{os.environ['PATH']}",
+        }
         for name in ("RENDICION_PORTAL_STORAGE", "CKAN_URL", "CKAN_API_TOKEN"):
             self.env.pop(name, None)
 
     def start(self) -> Started:
         self.calls.write_text("")
-        child = subprocess.Popen(["bash", str(ROOT / "portal" / "start.sh")], cwd="/", env=self.env,
-                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 text=True)
+        child = subprocess.Popen(
+            ["bash", str(ROOT / "portal" / "start.sh")],
+            cwd="/",
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         seen: set[str] = set()
         began = time.monotonic()
         while child.poll() is None and time.monotonic() - began < 600:
@@ -112,8 +147,9 @@ class OwnPortal:
         return Started(child.returncode, out, err, seen, self.calls.read_text().splitlines())
 
     def stop(self) -> None:
-        subprocess.run(["bash", str(ROOT / "portal" / "stop.sh")], env=self.env, check=True,
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            ["bash", str(ROOT / "portal" / "stop.sh")], env=self.env, check=True, capture_output=True, timeout=60
+        )
 
     def read(self, name: str) -> str:
         return (self.state / name).read_text(encoding="utf-8").strip()
@@ -135,8 +171,16 @@ class OwnPortal:
 
     def assert_secrets_private(self, started: Started) -> None:
         assert started.returncode == 0, started.stderr
-        secrets = {name: self.read(name) for name in ("token", "admin-password", "db-password",
-                                                      "datastore-write-password", "datastore-read-password")}
+        secrets = {
+            name: self.read(name)
+            for name in (
+                "token",
+                "admin-password",
+                "db-password",
+                "datastore-write-password",
+                "datastore-read-password",
+            )
+        }
         for name, secret in secrets.items():
             assert len(secret) >= 24, name
             for line in started.command_lines:
@@ -169,8 +213,14 @@ def test_cold_start_keeps_secrets_off_command_lines(own: OwnPortal) -> None:
 
 def test_generated_files_are_private_and_the_database_password_is_random(own: OwnPortal) -> None:
     assert stat.S_IMODE(own.state.stat().st_mode) == 0o700
-    for name in ("ckan.ini", "token", "admin-password", "db-password", "datastore-write-password",
-                 "datastore-read-password"):
+    for name in (
+        "ckan.ini",
+        "token",
+        "admin-password",
+        "db-password",
+        "datastore-write-password",
+        "datastore-read-password",
+    ):
         assert stat.S_IMODE((own.state / name).stat().st_mode) == 0o600, name
     for path in own.state.rglob("*"):  # the log, the PID file, uploads: nothing readable by others
         assert not path.stat().st_mode & 0o077, path
@@ -180,9 +230,13 @@ def test_generated_files_are_private_and_the_database_password_is_random(own: Ow
     assert f"sqlalchemy.url = postgresql://{DATABASE}:{password}@127.0.0.1:5432/{DATABASE}\n" in ini
     write, read = own.read("datastore-write-password"), own.read("datastore-read-password")
     assert len({password, write, read}) == 3
-    assert (f"ckan.datastore.write_url = postgresql://{DATABASE}_ds_escritura:{write}@127.0.0.1:5432/"
-            f"{DATABASE}_datastore\n") in ini
-    assert f"ckan.datastore.read_url = postgresql://{DATABASE}_ds_lectura:{read}@127.0.0.1:5432/{DATABASE}_datastore\n" in ini
+    assert (
+        f"ckan.datastore.write_url = postgresql://{DATABASE}_ds_escritura:{write}@127.0.0.1:5432/{DATABASE}_datastore\n"
+    ) in ini
+    assert (
+        f"ckan.datastore.read_url = postgresql://{DATABASE}_ds_lectura:{read}@127.0.0.1:5432/{DATABASE}_datastore\n"
+        in ini
+    )
 
 
 def test_datastore_has_a_write_role_and_a_read_only_role(own: OwnPortal) -> None:
@@ -190,23 +244,35 @@ def test_datastore_has_a_write_role_and_a_read_only_role(own: OwnPortal) -> None
     token = own.read("token")
     org = own.api("organization_create", token, name="org-datastore")
     dataset = own.api("package_create", token, name="conjunto-datastore", owner_org=org["id"])
-    table = own.api("datastore_create", token, resource={"package_id": dataset["id"], "name": "t"},
-                    fields=[{"id": "n", "type": "int"}], records=[{"n": 7}])
+    table = own.api(
+        "datastore_create",
+        token,
+        resource={"package_id": dataset["id"], "name": "t"},
+        fields=[{"id": "n", "type": "int"}],
+        records=[{"n": 7}],
+    )
     assert own.api("datastore_search_sql", sql=f'SELECT n FROM "{table["resource_id"]}"')["records"] == [{"n": 7}]
     passfile = own.state.parent / "pgpass-lectura"
     passfile.write_text(f"127.0.0.1:5432:*:{DATABASE}_ds_lectura:{own.read('datastore-read-password')}\n")
     passfile.chmod(0o600)
 
     def as_reader(sql: str, database: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["psql", "-h", "127.0.0.1", "-U", f"{DATABASE}_ds_lectura", "-d", database, "-w",
-                               "-qtAX", "-c", sql], capture_output=True, text=True, timeout=60,
-                              env={**os.environ, "PGPASSFILE": str(passfile)})
+        return subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", f"{DATABASE}_ds_lectura", "-d", database, "-w", "-qtAX", "-c", sql],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "PGPASSFILE": str(passfile)},
+        )
+
     assert as_reader(f'SELECT n FROM "{table["resource_id"]}"', f"{DATABASE}_datastore").stdout.strip() == "7"
     assert as_reader(f'INSERT INTO "{table["resource_id"]}" (n) VALUES (8)', f"{DATABASE}_datastore").returncode != 0
     assert as_reader("CREATE TABLE otra (x int)", f"{DATABASE}_datastore").returncode != 0
     assert as_reader("SELECT count(*) FROM package", DATABASE).returncode != 0  # nor the portal's own tables
-    assert psql(f"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{DATABASE}_datastore'") == \
-        f"{DATABASE}_ds_escritura"
+    assert (
+        psql(f"SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{DATABASE}_datastore'")
+        == f"{DATABASE}_ds_escritura"
+    )
 
 
 def test_start_without_ckan_ini_keeps_the_datasets(own: OwnPortal) -> None:

@@ -14,8 +14,8 @@ import json
 import shutil
 import subprocess
 import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import pytest
 import requests
@@ -40,14 +40,22 @@ def test_portal_environment() -> Iterator[None]:
 def copy_package(target_root: Path, name: str, source: Path = BUNDLED_PACKAGE) -> Path:
     """The bundled package under another name (the dataset name on the portal follows it)."""
     if not (source / "datapackage.json").is_file():
-        subprocess.run([str(ROOT / ".venv" / "bin" / "rendicion"), "build", str(ROOT / "reports" /
-                        "sosep-2021-cuatrimestre-1.txt")], check=True, cwd=ROOT)
+        subprocess.run(
+            [
+                str(ROOT / ".venv" / "bin" / "rendicion"),
+                "build",
+                str(ROOT / "reports" / "sosep-2021-cuatrimestre-1.txt"),
+            ],
+            check=True,
+            cwd=ROOT,
+        )
     target = target_root / name
     shutil.copytree(source, target)
     descriptor = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["name"] = name
-    (target / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n",
-                                             encoding="utf-8")
+    (target / "datapackage.json").write_text(
+        json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     return target
 
 
@@ -80,8 +88,9 @@ class Api:
         self.url, self.token = url, token
 
     def __call__(self, action: str, **data) -> dict:
-        response = requests.post(f"{self.url}/api/3/action/{action}", json=data,
-                                 headers={"Authorization": self.token}, timeout=30)
+        response = requests.post(
+            f"{self.url}/api/3/action/{action}", json=data, headers={"Authorization": self.token}, timeout=30
+        )
         body = response.json()
         if not body.get("success"):
             raise LookupError(f"{action}: {response.status_code} {body.get('error')}")
@@ -118,4 +127,5 @@ def unique_name(portal: Api) -> Callable[[], str]:
         name = f"prueba-{uuid.uuid4().hex[:10]}"
         portal.created.append(name)  # type: ignore[attr-defined]
         return name
+
     return make

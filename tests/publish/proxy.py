@@ -21,8 +21,9 @@ HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-encodin
 
 
 class FaultyProxy:
-    def __init__(self, upstream: str, *, drop_after: int | None = None, lose_answer: int | None = None,
-                 delay: float = 0.0) -> None:
+    def __init__(
+        self, upstream: str, *, drop_after: int | None = None, lose_answer: int | None = None, delay: float = 0.0
+    ) -> None:
         self.upstream = upstream.rstrip("/")
         self.drop_after = drop_after
         self.lose_answer = lose_answer  # only this request's answer is lost; later ones pass
@@ -34,7 +35,7 @@ class FaultyProxy:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "FaultyProxy":
+    def __enter__(self) -> FaultyProxy:
         self.thread.start()
         return self
 
@@ -60,8 +61,14 @@ class FaultyProxy:
                     threading.Event().wait(proxy.delay)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
                 try:
-                    answer = requests.request(self.command, proxy.upstream + self.path, data=body, headers=headers,
-                                              allow_redirects=False, timeout=60)
+                    answer = requests.request(
+                        self.command,
+                        proxy.upstream + self.path,
+                        data=body,
+                        headers=headers,
+                        allow_redirects=False,
+                        timeout=60,
+                    )
                     status, content, out = answer.status_code, answer.content, answer.headers
                 except requests.RequestException:
                     status, content, out = 502, b"Bad Gateway", {}

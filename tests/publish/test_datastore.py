@@ -29,17 +29,32 @@ pytestmark = pytest.mark.services
 QUIET = {"log": lambda _line: None, "retries": 1, "backoff": 0.05}
 TYPES = {"integer": "int", "number": "numeric", "string": "text", "date": "date"}
 TABLES = [t.name for t in load_series().tables]
-WRITES = {"package_create", "package_patch", "resource_create", "resource_patch", "resource_delete",
-          "datastore_create", "datastore_upsert", "datastore_delete", "datastore_records_delete",
-          "resource_view_create", "resource_view_update", "resource_view_delete", "resource_view_reorder",
-          "package_resource_reorder", "organization_create", "group_create"}
+WRITES = {
+    "package_create",
+    "package_patch",
+    "resource_create",
+    "resource_patch",
+    "resource_delete",
+    "datastore_create",
+    "datastore_upsert",
+    "datastore_delete",
+    "datastore_records_delete",
+    "resource_view_create",
+    "resource_view_update",
+    "resource_view_delete",
+    "resource_view_reorder",
+    "package_resource_reorder",
+    "organization_create",
+    "group_create",
+}
 CHROMIUM = Path("/usr/bin/chromium")
 
 
 def api(portal, action: str, **data):
     """Decimal-exact JSON (numeric columns compare with the CSV's digits)."""
-    response = requests.post(f"{portal.url}/api/3/action/{action}", json=data,
-                             headers={"Authorization": portal.token}, timeout=60)
+    response = requests.post(
+        f"{portal.url}/api/3/action/{action}", json=data, headers={"Authorization": portal.token}, timeout=60
+    )
     body = json.loads(response.text, parse_float=Decimal)
     assert body.get("success"), (action, body.get("error"))
     return body["result"]
@@ -101,8 +116,13 @@ def second_period(portal, published, tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("segundo")
     report = work / "sosep-2021-cuatrimestre-2.txt"
     report.write_text(with_period(bundled_text(), "mayo-agosto", 2021), encoding="utf-8")
-    done = subprocess.run([str(ROOT / ".venv" / "bin" / "rendicion"), "build", str(report), "--out", str(work / "out")],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "rendicion"), "build", str(report), "--out", str(work / "out")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     name = f"prueba-{uuid.uuid4().hex[:10]}"
     portal.created.append(name)
@@ -129,8 +149,11 @@ def test_every_table_equals_its_csv_cell_by_cell(published):
         key = resource["schema"].get("primaryKey")
         if key:  # the schema's primary key is the table's
             schema = api(published.portal, "datastore_info", id=portal_resource["id"], include_fields_schema=True)
-            unique = [f["id"] for f in schema["fields"] if (f.get("schema") or {}).get("is_index")
-                      or (f.get("schema") or {}).get("uniquekey")]
+            unique = [
+                f["id"]
+                for f in schema["fields"]
+                if (f.get("schema") or {}).get("is_index") or (f.get("schema") or {}).get("uniquekey")
+            ]
             assert set(key) <= set(unique) or key == unique, (resource["name"], schema["fields"])
 
 
@@ -157,8 +180,11 @@ def test_views_table_first_then_the_declared_charts(published):
         assert charts == [(c.title, "charts_view") for c in spec.charts if not c.serie], spec.name
         series_views = api(published.portal, "resource_view_list", id=published.series_resource(spec.name)["id"])
         assert [v["title"] for v in series_views[1:]] == [c.title for c in spec.charts if c.serie]
-    activity = next(v for v in api(published.portal, "resource_view_list",
-                                   id=published.resource("ejecucion-actividad")["id"]) if v["view_type"] == "charts_view")
+    activity = next(
+        v
+        for v in api(published.portal, "resource_view_list", id=published.resource("ejecucion-actividad")["id"])
+        if v["view_type"] == "charts_view"
+    )
     assert activity["y"] == ["asignado", "vigente", "ejecutado"] and activity["x"] == "actividad"
     page = requests.get(f"{published.portal.url}/dataset/{published.name}/resource/{first['id']}", timeout=60).text
     for title in ["Tabla", *[c.title for c in load_series().table("ejecucion-grupo-gasto").charts if not c.serie]]:
@@ -177,10 +203,12 @@ def test_no_op_republish_writes_nothing(published):
     assert again.calls_by_action["package_show"] == 1 + len(TABLES)  # the report and each series
     after = published.dataset()
     assert after["metadata_modified"] == before["metadata_modified"]
-    assert [(r["id"], r.get("last_modified"), r["metadata_modified"]) for r in after["resources"]] == \
-        [(r["id"], r.get("last_modified"), r["metadata_modified"]) for r in before["resources"]]
-    assert {t: api(portal, "package_show", id=n)["metadata_modified"] for t, n in published.series.items()} == \
-        series_before
+    assert [(r["id"], r.get("last_modified"), r["metadata_modified"]) for r in after["resources"]] == [
+        (r["id"], r.get("last_modified"), r["metadata_modified"]) for r in before["resources"]
+    ]
+    assert {
+        t: api(portal, "package_show", id=n)["metadata_modified"] for t, n in published.series.items()
+    } == series_before
     assert {t: rows(portal, published.resource(t)["id"]) for t in TABLES} == tables_before
 
 
@@ -188,10 +216,16 @@ def test_series_holds_every_period_and_republishing_replaces_only_its_own(publis
     portal = published.portal
     for spec in load_series().tables:
         rid = published.series_resource(spec.name)["id"]
-        counts = api(portal, "datastore_search_sql", sql=f'SELECT periodo, COUNT(*) AS n FROM "{rid}" '
-                                                         "GROUP BY periodo ORDER BY periodo")["records"]
-        expected = len(schema_rows(published.folder, next(r for r in descriptor(published.folder)["resources"]
-                                                           if r["name"] == spec.name)))
+        counts = api(
+            portal,
+            "datastore_search_sql",
+            sql=f'SELECT periodo, COUNT(*) AS n FROM "{rid}" GROUP BY periodo ORDER BY periodo',
+        )["records"]
+        expected = len(
+            schema_rows(
+                published.folder, next(r for r in descriptor(published.folder)["resources"] if r["name"] == spec.name)
+            )
+        )
         assert [(r["periodo"], int(r["n"])) for r in counts] == [("2021-C1", expected), ("2021-C2", expected)]
     # alias: the series answers to its dataset's name
     assert len(rows(portal, published.series["albergues"])) == 6
@@ -202,20 +236,27 @@ def test_series_holds_every_period_and_republishing_replaces_only_its_own(publis
     csv_path = published.folder / "data" / "hogares-comunitarios.csv"
     text = csv_path.read_text(encoding="utf-8")
     assert "16,Alta Verapaz,10,0,20,611\n" in text
-    csv_path.write_text(text.replace("16,Alta Verapaz,10,0,20,611\n", "16,Alta Verapaz,10,0,20,612\n"),
-                        encoding="utf-8")
+    csv_path.write_text(
+        text.replace("16,Alta Verapaz,10,0,20,611\n", "16,Alta Verapaz,10,0,20,612\n"), encoding="utf-8"
+    )
     result = publish(portal, published.folder, published.prefix)
     assert result.calls_by_action.get("datastore_upsert") == 2, result.calls_by_action  # report table, series
     assert "datastore_delete" not in result.calls_by_action  # replaced in place: never missing for a reader
-    report_rows = rows(portal, published.resource("hogares-comunitarios")["id"], filters={"departamento": "Alta Verapaz"})
+    report_rows = rows(
+        portal, published.resource("hogares-comunitarios")["id"], filters={"departamento": "Alta Verapaz"}
+    )
     assert [r["ninos_beneficiarios"] for r in report_rows] == [612]
     first = rows(portal, rid, filters={"periodo": "2021-C1", "departamento": "Alta Verapaz"})
     assert [r["ninos_beneficiarios"] for r in first] == [612]
     assert rows(portal, rid, filters={"periodo": "2021-C2"}) == second_before
-    stored = [{k: v for k, v in r.items() if k != "_id"} for r in rows(portal, published.resource("hogares-comunitarios")["id"])]
+    stored = [
+        {k: v for k, v in r.items() if k != "_id"}
+        for r in rows(portal, published.resource("hogares-comunitarios")["id"])
+    ]
     resource = next(r for r in descriptor(published.folder)["resources"] if r["name"] == "hogares-comunitarios")
-    assert sorted(stored, key=lambda r: r["departamento_codigo"]) == \
-        sorted(schema_rows(published.folder, resource), key=lambda r: r["departamento_codigo"])
+    assert sorted(stored, key=lambda r: r["departamento_codigo"]) == sorted(
+        schema_rows(published.folder, resource), key=lambda r: r["departamento_codigo"]
+    )
     csv_path.write_text(text, encoding="utf-8")  # back as published, for the tests that follow
     publish(portal, published.folder, published.prefix)
 
@@ -227,8 +268,12 @@ def test_citizen_guide_examples_give_the_answers_it_states(published, second_per
     (row,) = rows(portal, published.resource("hogares-comunitarios")["id"], filters={"departamento": "Alta Verapaz"})
     assert row["ninos_beneficiarios"] == 611 and "`ninos_beneficiarios` = **611**" in guide
     # 2. q
-    (row,) = api(portal, "datastore_search", resource_id=published.resource("metas-fisicas")["id"],
-                 q="alimentación complementaria")["records"]
+    (row,) = api(
+        portal,
+        "datastore_search",
+        resource_id=published.resource("metas-fisicas")["id"],
+        q="alimentación complementaria",
+    )["records"]
     assert (row["meta"], row["ejecucion"], row["porcentaje_ejecucion"]) == (22000, 13756, Decimal("62.53"))
     assert "**22000**" in guide and "**13756**" in guide and "**62.53**" in guide
     # 3. datastore_search_sql on the series, its id found through its alias
@@ -243,9 +288,23 @@ def test_citizen_guide_examples_give_the_answers_it_states(published, second_per
 def chromium(url: str, shot: Path) -> str:
     """Headless Chromium (Debian's package): the page's DOM after its scripts ran, and a screenshot."""
     assert CHROMIUM.exists(), "falta /usr/bin/chromium: make setup lo instala (apt-get install chromium)"
-    done = subprocess.run([str(CHROMIUM), "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                           "--window-size=1280,1600", "--virtual-time-budget=15000", f"--screenshot={shot}",
-                           "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--hide-scrollbars",
+            "--window-size=1280,1600",
+            "--virtual-time-budget=15000",
+            f"--screenshot={shot}",
+            "--dump-dom",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert shot.is_file() and shot.stat().st_size > 10_000, shot
     return done.stdout
@@ -256,10 +315,14 @@ def test_browser_shows_the_table_with_the_rows_and_the_chart(published, tmp_path
     views = api(published.portal, "resource_view_list", id=resource["id"])
     page = f"{published.portal.url}/dataset/{published.name}/resource/{resource['id']}"
     # The resource page shows its first view (the table) in an iframe; the view itself is what it loads.
-    dom = chromium(f"{published.portal.url}/dataset/{published.name}/resource/{resource['id']}/view/{views[0]['id']}",
-                   tmp_path / "tabla.png")
-    for row in schema_rows(published.folder, next(r for r in descriptor(published.folder)["resources"]
-                                                  if r["name"] == "ejecucion-actividad")):
+    dom = chromium(
+        f"{published.portal.url}/dataset/{published.name}/resource/{resource['id']}/view/{views[0]['id']}",
+        tmp_path / "tabla.png",
+    )
+    for row in schema_rows(
+        published.folder,
+        next(r for r in descriptor(published.folder)["resources"] if r["name"] == "ejecucion-actividad"),
+    ):
         assert row["actividad"] in dom  # every row of the report, rendered by DataTables from the DataStore
     assert "7674675.24" in dom
     assert "Tabla" in chromium(page, tmp_path / "recurso.png")
@@ -268,6 +331,9 @@ def test_browser_shows_the_table_with_the_rows_and_the_chart(published, tmp_path
     assert chart["title"] in dom and "<canvas" in dom  # Chart.js drew into its canvas
     series = published.series_resource("hogares-comunitarios")
     series_views = api(published.portal, "resource_view_list", id=series["id"])
-    dom = chromium(f"{published.portal.url}/dataset/{published.series['hogares-comunitarios']}/resource/"
-                   f"{series['id']}?view_id={series_views[1]['id']}", tmp_path / "serie.png")
+    dom = chromium(
+        f"{published.portal.url}/dataset/{published.series['hogares-comunitarios']}/resource/"
+        f"{series['id']}?view_id={series_views[1]['id']}",
+        tmp_path / "serie.png",
+    )
     assert "plot-container" in dom or "js-plotly-plot" in dom  # Plotly drew the chart over the periods

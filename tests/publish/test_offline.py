@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from pipelines.publish import metadata
-from pipelines.publish.client import Portal
 from pipelines.publish.cli import publish_main
+from pipelines.publish.client import Portal
 from pipelines.publish.errors import ConflictError, PackageError, PermissionDenied, TransientError
 from pipelines.publish.local import GUIDE_KEY, ZIP_KEY, check_package, load_package
 from pipelines.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, PortalState, make_plan
@@ -48,7 +48,7 @@ def test_zip_is_reproducible(package_copy, tmp_path):
 def test_files_cover_every_package_resource(pkg):
     listed = [r["name"] for r in pkg.descriptor["resources"]]
     keys = [f.key for f in pkg.files]
-    assert [k.removeprefix("recurso:") for k in keys[:len(listed)]] == listed
+    assert [k.removeprefix("recurso:") for k in keys[: len(listed)]] == listed
     assert keys[-2:] == ["paquete:datapackage.json", "paquete:zip"]
     assert len(set(keys)) == len(keys)
 
@@ -70,9 +70,12 @@ def test_dataset_metadata_maps_to_dcat_fields(pkg):
     ds = metadata.dataset(pkg, org, groups)
     assert org["name"] == "sosep" and ds["owner_org"] == "sosep"
     assert ds["license_id"] == "cc-by" and ds["version"] == pkg.descriptor["version"]
-    assert [g.title for g in groups] == ["Hogares Comunitarios", "Servicio Social",
-                                          "Mejoramiento de las Condiciones Socioeconómicas de la Mujer",
-                                          "Mis Años Dorados"]
+    assert [g.title for g in groups] == [
+        "Hogares Comunitarios",
+        "Servicio Social",
+        "Mejoramiento de las Condiciones Socioeconómicas de la Mujer",
+        "Mis Años Dorados",
+    ]
     extras = ds["extras"]
     assert extras["temporal_start"] == "2021-01-01" and extras["temporal_end"] == "2021-04-30"
     assert extras["spatial_uri"].endswith("Q774") and extras["spatial_text"] == "Guatemala"
@@ -94,19 +97,29 @@ def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
         link = url.format(f"r-{f.key}", f.upload_name)
         fields = metadata.resource(f, pkg, descriptor_url, link)
         fields["size"] = int(fields["size"])
-        resources.append({**fields, "id": f"r-{f.key}", "url": link, "url_type": "upload",
-                          "last_modified": "2026-01-01T00:00:00"})
+        resources.append(
+            {**fields, "id": f"r-{f.key}", "url": link, "url_type": "upload", "last_modified": "2026-01-01T00:00:00"}
+        )
     dataset = {
-        "id": "d1", "name": desired["name"], "state": "active", "organization": {"name": org["name"]},
+        "id": "d1",
+        "name": desired["name"],
+        "state": "active",
+        "organization": {"name": org["name"]},
         **{k: desired[k] for k in ("title", "notes", "license_id", "version", "url")},
-        "tags": [{"name": t} for t in desired["tags"]], "groups": [{"name": g} for g in desired["groups"]],
-        "extras": [{"key": k, "value": v} for k, v in desired["extras"].items()], "resources": resources,
+        "tags": [{"name": t} for t in desired["tags"]],
+        "groups": [{"name": g} for g in desired["groups"]],
+        "extras": [{"key": k, "value": v} for k, v in desired["extras"].items()],
+        "resources": resources,
     }
     downloads = {r["id"]: (None if drop_downloads else r["size"]) for r in resources}
-    series_names = {metadata.series_name(pkg, f.resource["name"]): f for f in pkg.files if f.kind == "table"
-                    and f.resource["name"] != "departamentos"}
-    first = make_plan(pkg, PortalState(True, frozenset(desired["groups"]), dataset, downloads,
-                                       {n: None for n in series_names}))
+    series_names = {
+        metadata.series_name(pkg, f.resource["name"]): f
+        for f in pkg.files
+        if f.kind == "table" and f.resource["name"] != "departamentos"
+    }
+    first = make_plan(
+        pkg, PortalState(True, frozenset(desired["groups"]), dataset, downloads, {n: None for n in series_names})
+    )
     by_id = {r["id"]: r for r in resources}
     for step in first.tables:  # the DataStore loaded and the views made, as the fingerprints say
         by_id[f"r-{step.key}"].update(step.done, datastore_active=True)
@@ -119,13 +132,25 @@ def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
         guide_fields = metadata.resource(guide, pkg, None, link)
         guide_fields["size"] = int(guide_fields["size"])
         series[step.name] = {
-            "id": f"s-{step.name}", "name": step.name, "state": "active", "organization": {"name": org["name"]},
+            "id": f"s-{step.name}",
+            "name": step.name,
+            "state": "active",
+            "organization": {"name": org["name"]},
             **{k: wanted[k] for k in ("title", "notes", "license_id", "version", "url")},
-            "tags": [{"name": t} for t in wanted["tags"]], "groups": [{"name": g} for g in wanted["groups"]],
+            "tags": [{"name": t} for t in wanted["tags"]],
+            "groups": [{"name": g} for g in wanted["groups"]],
             "extras": [{"key": k, "value": v} for k, v in wanted["extras"].items()],
-            "resources": [{"id": f"t-{step.name}", "datastore_active": True, "url_type": "datastore",
-                           **metadata.series_resource(pkg, f.resource), **step.done},
-                          {**guide_fields, "id": f"g-{step.name}", "url": link, "url_type": "upload"}]}
+            "resources": [
+                {
+                    "id": f"t-{step.name}",
+                    "datastore_active": True,
+                    "url_type": "datastore",
+                    **metadata.series_resource(pkg, f.resource),
+                    **step.done,
+                },
+                {**guide_fields, "id": f"g-{step.name}", "url": link, "url_type": "upload"},
+            ],
+        }
     return PortalState(True, frozenset(desired["groups"]), dataset, downloads, series)
 
 
@@ -145,7 +170,8 @@ def test_missing_download_link_is_patched_without_upload(pkg):
     changed = [s for s in plan.resources if s.action != UNCHANGED]
     assert [(s.resource_id, s.fields, s.upload) for s in changed] == [
         (table["id"], ("download_url", "access_url"), False),
-        (state.dataset["resources"][1]["id"], ("download_url",), False)]
+        (state.dataset["resources"][1]["id"], ("download_url",), False),
+    ]
     assert changed[0].download_url == table["url"]
     assert metadata.resource(pkg.files[0], pkg, None, table["url"])["download_url"] == table["url"]
     assert "download_url" not in metadata.resource(pkg.files[0], pkg, None)
@@ -247,8 +273,9 @@ def _free_port() -> int:
 def test_connection_refused_is_retried_then_reported():
     said: list[str] = []
     sleeps: list[float] = []
-    portal = Portal(f"http://127.0.0.1:{_free_port()}", "secreto-123", retries=3, backoff=0.5, log=said.append,
-                    sleep=sleeps.append)
+    portal = Portal(
+        f"http://127.0.0.1:{_free_port()}", "secreto-123", retries=3, backoff=0.5, log=said.append, sleep=sleeps.append
+    )
     with pytest.raises(TransientError) as caught:
         portal.action("package_show", {"id": "x"})
     assert sleeps == [0.5, 1.0, 2.0] and len(said) == 3
@@ -265,8 +292,10 @@ class _Flaky(BaseHTTPRequestHandler):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         _Flaky.seen += 1
         if self.path.endswith("organization_create"):
-            body, status = {"success": False, "error": {"__type": "Authorization Error",
-                                                        "message": "Access denied"}}, 403
+            body, status = (
+                {"success": False, "error": {"__type": "Authorization Error", "message": "Access denied"}},
+                403,
+            )
         elif _Flaky.seen <= 2:
             body, status = {"oops": True}, 503
         else:
@@ -316,8 +345,10 @@ def test_tables_are_typed_and_labelled_from_the_schema(pkg):
         assert list(table.primary_key) == list(resource["schema"].get("primaryKey") or [])
         for field, column in zip(resource["schema"]["fields"], table.fields):
             assert column["id"] == field["name"]
-            assert column["type"] == {"integer": "int", "number": "numeric", "string": "text", "date": "date"}[
-                field["type"]]
+            assert (
+                column["type"]
+                == {"integer": "int", "number": "numeric", "string": "text", "date": "date"}[field["type"]]
+            )
             assert column["info"]["label"] == field["title"]
             assert column["info"]["notes"].startswith(field["description"])
             assert ("Unidad: " + field["unidad"] + ".") in column["info"]["notes"] if field.get("unidad") else True
@@ -325,29 +356,49 @@ def test_tables_are_typed_and_labelled_from_the_schema(pkg):
     assert activity.records[0]["asignado"] == "32595100.00"  # numbers as spelled: numeric keeps the digits
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda t: t.replace(",1706\n", ",mil\n"), "no es un número entero"),
-    (lambda t: t.replace("personas_beneficiadas", "personas"), "cabecera"),
-    (lambda t: t.replace("2020-11-09", "09-11-2020", 1), "no es una fecha"),
-    (lambda t: t.replace(",1706\n", ",-5\n"), "minimum"),
-    (lambda t: t.replace(",1706\n", ",\n"), "obligatorio"),
-    (lambda t: t + t.splitlines()[1] + "\n", "clave primaria"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda t: t.replace(",1706\n", ",mil\n"), "no es un número entero"),
+        (lambda t: t.replace("personas_beneficiadas", "personas"), "cabecera"),
+        (lambda t: t.replace("2020-11-09", "09-11-2020", 1), "no es una fecha"),
+        (lambda t: t.replace(",1706\n", ",-5\n"), "minimum"),
+        (lambda t: t.replace(",1706\n", ",\n"), "obligatorio"),
+        (lambda t: t + t.splitlines()[1] + "\n", "clave primaria"),
+    ],
+)
 def test_a_csv_that_disagrees_with_its_schema_is_refused_before_any_request(package_copy, change, message):
     folder = package_copy("prueba-csv-malo")
     csv = folder / "data" / "albergues.csv"
     csv.write_text(change(csv.read_text(encoding="utf-8")), encoding="utf-8")
     requests_seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("H", (BaseHTTPRequestHandler,), {
-        "do_GET": lambda self: requests_seen.append(self.path), "do_POST": lambda self: requests_seen.append(self.path),
-        "do_HEAD": lambda self: requests_seen.append(self.path), "log_message": lambda *a: None}))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0),
+        type(
+            "H",
+            (BaseHTTPRequestHandler,),
+            {
+                "do_GET": lambda self: requests_seen.append(self.path),
+                "do_POST": lambda self: requests_seen.append(self.path),
+                "do_HEAD": lambda self: requests_seen.append(self.path),
+                "log_message": lambda *a: None,
+            },
+        ),
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         from pipelines.publish import publish_package
+
         for dry_run in (True, False):
             with pytest.raises(PackageError, match=message):
-                publish_package(folder, f"http://127.0.0.1:{server.server_address[1]}", "token", dry_run=dry_run,
-                                log=lambda _l: None, retries=0)
+                publish_package(
+                    folder,
+                    f"http://127.0.0.1:{server.server_address[1]}",
+                    "token",
+                    dry_run=dry_run,
+                    log=lambda _l: None,
+                    retries=0,
+                )
     finally:
         server.shutdown()
         server.server_close()
@@ -356,8 +407,11 @@ def test_a_csv_that_disagrees_with_its_schema_is_refused_before_any_request(pack
 
 def test_chart_declarations_are_checked_with_the_table(tmp_path):
     from pipelines.specs import _charts
-    raw = {"fields": [{"name": "a"}, {"name": "b"}], "charts": [
-        {"title": "t", "kind": "barras", "category": "a", "values": ["c"]}]}
+
+    raw = {
+        "fields": [{"name": "a"}, {"name": "b"}],
+        "charts": [{"title": "t", "kind": "barras", "category": "a", "values": ["c"]}],
+    }
     with pytest.raises(ValueError, match="unknown fields"):
         _charts(raw, "x.toml")
     raw["charts"] = [{"title": "t", "kind": "barras-apiladas", "category": "periodo", "values": ["b"], "serie": True}]

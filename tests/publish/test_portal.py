@@ -72,7 +72,11 @@ def test_publish_downloads_dcat_and_search(portal, package_copy, unique_name, tm
     dataset = assert_portal_matches(portal, name, folder, tmp_path)
     assert dataset["organization"]["name"] == "sosep" and dataset["license_id"] == "cc-by"
     assert {g["name"] for g in dataset["groups"]} == {
-        "sosep-hogares-comunitarios", "sosep-servicio-social", "sosep-mejoramiento-mujer", "sosep-mis-anos-dorados"}
+        "sosep-hogares-comunitarios",
+        "sosep-servicio-social",
+        "sosep-mejoramiento-mujer",
+        "sosep-mis-anos-dorados",
+    }
 
     # DCAT: the dataset and each distribution, as harvesters read /dataset/<name>.ttl
     graph = rdflib.Graph().parse(data=portal.download(f"{portal.url}/dataset/{name}.ttl").decode(), format="turtle")
@@ -111,8 +115,9 @@ def test_second_publish_is_a_no_op(portal, package_copy, unique_name):
     after = portal.show(folder.name)
     assert not again.changed and again.counts["create"] == again.counts["update"] == again.counts["uploads"] == 0
     assert after["metadata_modified"] == before["metadata_modified"]
-    assert [(r["id"], r["last_modified"]) for r in after["resources"]] == \
-        [(r["id"], r["last_modified"]) for r in before["resources"]]
+    assert [(r["id"], r["last_modified"]) for r in after["resources"]] == [
+        (r["id"], r["last_modified"]) for r in before["resources"]
+    ]
     # one package_show for the report and one per series dataset (plus a HEAD per file), nothing else
     assert again.api_calls == again.calls_by_action["package_show"] == 9, again.calls_by_action
 
@@ -141,9 +146,12 @@ def test_changed_package_updates_only_what_changed(portal, package_copy, unique_
     csv = folder / "data" / "albergues.csv"
     csv.write_bytes(csv.read_bytes().replace(b"\n", b"\r\n", 1))
     # an administrator's own field and tag must survive the update
-    portal("package_patch", id=folder.name, extras=portal.show(folder.name)["extras"] + [
-        {"key": "nota_del_portal", "value": "revisado"}], tags=portal.show(folder.name)["tags"] + [
-        {"name": "etiqueta-del-portal"}])
+    portal(
+        "package_patch",
+        id=folder.name,
+        extras=portal.show(folder.name)["extras"] + [{"key": "nota_del_portal", "value": "revisado"}],
+        tags=portal.show(folder.name)["tags"] + [{"name": "etiqueta-del-portal"}],
+    )
     result = publish(portal, folder)
     assert result.counts["uploads"] == 2 and result.counts["create"] == 0  # the CSV and the zip
     after = assert_portal_matches(portal, folder.name, folder, tmp_path)
@@ -190,11 +198,22 @@ def test_retried_call_that_had_succeeded_leaves_no_duplicate(portal, package_cop
 
 def test_portal_stopped_mid_publish_then_publish_again(portal, package_copy, unique_name, tmp_path):
     folder = package_copy(unique_name())
-    env = {**os.environ, "CKAN_API_TOKEN": portal.token, "RENDICION_PUBLISH_RETRIES": "2",
-           "RENDICION_PUBLISH_BACKOFF": "0.2", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "CKAN_API_TOKEN": portal.token,
+        "RENDICION_PUBLISH_RETRIES": "2",
+        "RENDICION_PUBLISH_BACKOFF": "0.2",
+        "PYTHONUNBUFFERED": "1",
+    }
     with FaultyProxy(portal.url, delay=0.15) as proxy:  # slow enough to stop the portal half-way
-        child = subprocess.Popen([sys.executable, "-m", "pipelines.publish", str(folder), "--ckan-url", proxy.url],
-                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pipelines.publish", str(folder), "--ckan-url", proxy.url],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         uploads = 0
         try:
             for line in child.stdout:
@@ -216,8 +235,14 @@ def test_portal_stopped_mid_publish_then_publish_again(portal, package_copy, uni
 def test_token_never_printed_nor_written(portal, package_copy, unique_name, tmp_path):
     folder = package_copy(unique_name())
     env = {**os.environ, "CKAN_API_TOKEN": portal.token, "TMPDIR": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "pipelines.publish", str(folder)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.publish", str(folder)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert portal.token not in done.stdout + done.stderr
     for path in [*folder.rglob("*"), *tmp_path.rglob("*")]:

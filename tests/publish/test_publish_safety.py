@@ -14,8 +14,9 @@ import os
 import socket
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -138,8 +139,9 @@ def test_symlinked_descriptor_is_refused(folder, tmp_path):
         load_package(folder, tmp_path)
 
 
-@pytest.mark.parametrize("path", ["../outside.csv", "data/../calidad.json", "/etc/hostname", "data\\albergues.csv",
-                                  ".oculto/x.csv", ""])
+@pytest.mark.parametrize(
+    "path", ["../outside.csv", "data/../calidad.json", "/etc/hostname", "data\\albergues.csv", ".oculto/x.csv", ""]
+)
 def test_resource_path_outside_or_not_plain_is_refused(folder, tmp_path, path, nothing_sent, capsys):
     (tmp_path / "outside.csv").write_text("a\n1\n", encoding="utf-8")
     _edit(folder, lambda d: _resource(d, "albergues").update(path=path))
@@ -154,7 +156,8 @@ def test_resource_path_outside_or_not_plain_is_refused(folder, tmp_path, path, n
 @pytest.mark.parametrize("dry_run", [True, False])
 @pytest.mark.parametrize("name", ["../../x", "../../../somewhere/escaped", "a/b", "..", "Mayusculas", ".oculto"])
 def test_package_name_with_a_path_is_refused_and_nothing_is_written(
-        folder, tmp_path, monkeypatch, nothing_sent, capsys, name, dry_run):
+    folder, tmp_path, monkeypatch, nothing_sent, capsys, name, dry_run
+):
     _edit(folder, lambda d: d.update(name=name))
     cwd = tmp_path / "cwd"
     cwd.mkdir()

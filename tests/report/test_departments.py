@@ -9,9 +9,17 @@ def test_code_list_has_the_22_departments_with_iso_codes() -> None:
     assert all(d.iso_3166_2 == f"GT-{d.codigo}" for d in departments)
 
 
-@pytest.mark.parametrize(("printed", "code"), [("El Quiché", "14"), ("Quiche", "14"), ("QUICHÉ", "14"),
-                                               ("Sacatepequez", "03"), ("  Alta   Verapaz ", "16"),
-                                               ("Peten", "17")])
+@pytest.mark.parametrize(
+    ("printed", "code"),
+    [
+        ("El Quiché", "14"),
+        ("Quiche", "14"),
+        ("QUICHÉ", "14"),
+        ("Sacatepequez", "03"),
+        ("  Alta   Verapaz ", "16"),
+        ("Peten", "17"),
+    ],
+)
 def test_spelling_variants_match(printed: str, code: str) -> None:
     department = match_department(printed)
     assert department is not None and department.codigo == code

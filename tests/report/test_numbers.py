@@ -7,8 +7,14 @@ from pipelines.report.numbers import decimals_of, is_number, parse_number, quant
 
 @pytest.mark.parametrize(
     ("token", "value"),
-    [("Q32,595,100.00", Decimal("32595100.00")), ("1,009", Decimal(1009)), ("23.33%", Decimal("23.33")),
-     ("0", Decimal(0)), ("0.00%", Decimal("0.00")), ("18.70", Decimal("18.70"))],
+    [
+        ("Q32,595,100.00", Decimal("32595100.00")),
+        ("1,009", Decimal(1009)),
+        ("23.33%", Decimal("23.33")),
+        ("0", Decimal(0)),
+        ("0.00%", Decimal("0.00")),
+        ("18.70", Decimal("18.70")),
+    ],
 )
 def test_printed_numbers_parse_exactly(token: str, value: Decimal) -> None:
     assert parse_number(token) == value
@@ -39,6 +45,8 @@ def test_rounding_is_half_up_like_the_report() -> None:
 def test_a_currency_sign_set_apart_belongs_to_its_figure() -> None:
     from pipelines.report.numbers import split_trailing_numbers
 
-    assert split_trailing_numbers("Servicio Social Q 7,194,735.00 Q6,596,188.00 17.83", 3) == \
-        ("Servicio Social", ["Q7,194,735.00", "Q6,596,188.00", "17.83"])
+    assert split_trailing_numbers("Servicio Social Q 7,194,735.00 Q6,596,188.00 17.83", 3) == (
+        "Servicio Social",
+        ["Q7,194,735.00", "Q6,596,188.00", "17.83"],
+    )
     assert split_trailing_numbers("Plan Q 12", 1) == ("Plan", ["Q12"])

@@ -60,11 +60,14 @@ def without_lines(value: object) -> object:
 
 def figures(parsed: ParsedReport) -> dict[str, object]:
     return {
-        "tables": {name: ([(r.label, r.values) for r in t.rows], t.totals, t.source)
-                   for name, t in parsed.tables.items()},
+        "tables": {
+            name: ([(r.label, r.values) for r in t.rows], t.totals, t.source) for name, t in parsed.tables.items()
+        },
         "placed": [(c.recurso, c.fila, c.campo, c.valor, c.metodo) for c in parsed.placed],
-        "discrepancies": [(d.recurso, d.campo, d.valor_declarado, d.valor_calculado, d.descripcion, d.tipo)
-                          for d in parsed.discrepancies],
+        "discrepancies": [
+            (d.recurso, d.campo, d.valor_declarado, d.valor_calculado, d.descripcion, d.tipo)
+            for d in parsed.discrepancies
+        ],
     }
 
 
@@ -81,8 +84,9 @@ def test_test_pdf_is_byte_stable(report_file: Path, tmp_path: Path) -> None:
     assert again.read_bytes() == report_file.read_bytes()
 
 
-def test_pdf_gives_every_table_row_total_blank_and_discrepancy_of_the_text(report_file: Path,
-                                                                           bundled: ParsedReport) -> None:
+def test_pdf_gives_every_table_row_total_blank_and_discrepancy_of_the_text(
+    report_file: Path, bundled: ParsedReport
+) -> None:
     from_pdf = parse_report(load_report(report_file))
     assert figures(from_pdf) == figures(bundled)
     assert from_pdf.placed and from_pdf.discrepancies  # the comparison is not vacuous
@@ -100,8 +104,9 @@ def test_pdf_package_has_the_text_package_tables_and_quality_report(packages: tu
     assert without_lines({**descriptors[0], "sources": None}) == without_lines({**descriptors[1], "sources": None})
 
 
-def test_datapackage_sources_record_the_pdf_hash_and_the_extractor(packages: tuple[Path, Path],
-                                                                   report_file: Path) -> None:
+def test_datapackage_sources_record_the_pdf_hash_and_the_extractor(
+    packages: tuple[Path, Path], report_file: Path
+) -> None:
     descriptor = json.loads((packages[0] / "datapackage.json").read_text(encoding="utf-8"))
     [source] = descriptor["sources"]
     pdf_hash = hashlib.sha256(report_file.read_bytes()).hexdigest()
@@ -122,7 +127,9 @@ def test_graph_provenance_names_the_pdf_and_the_extraction(packages: tuple[Path,
     assert str(graph.value(report, DCTERMS.title)) == PDF_NAME
     checksum = graph.value(report, SPDX.checksum)
     assert str(graph.value(checksum, SPDX.checksumValue)) == hashlib.sha256(report_file.read_bytes()).hexdigest()
-    assert graph.value(report, DCTERMS.format) == URIRef("http://publications.europa.eu/resource/authority/file-type/PDF")
+    assert graph.value(report, DCTERMS.format) == URIRef(
+        "http://publications.europa.eu/resource/authority/file-type/PDF"
+    )
     build = graph.value(package, PROV.wasGeneratedBy)
     extraction = graph.value(build, PROV.wasInformedBy)
     assert (extraction, PROV.used, report) in graph
@@ -145,9 +152,11 @@ def refused(path: Path) -> ReportError:
 def fake_extractor(folder: Path, body: str) -> Path:
     """An executable standing in for pdftotext: says a version on -v, otherwise runs `body`."""
     script = folder / "pdftotext-falso"
-    script.write_text(f"#!{sys.executable}\nimport sys, time\nif sys.argv[1:] == ['-v']:\n"
-                      "    sys.stderr.write('pdftotext version 0.0-prueba\\n'); sys.exit(0)\n" + body,
-                      encoding="utf-8")
+    script.write_text(
+        f"#!{sys.executable}\nimport sys, time\nif sys.argv[1:] == ['-v']:\n"
+        "    sys.stderr.write('pdftotext version 0.0-prueba\\n'); sys.exit(0)\n" + body,
+        encoding="utf-8",
+    )
     script.chmod(0o755)
     return script
 
@@ -191,12 +200,15 @@ def test_a_hanging_extractor_is_stopped(report_file: Path, tmp_path: Path, monke
     assert time.monotonic() - started < 15
 
 
-def test_the_extractor_runs_under_a_memory_limit(report_file: Path, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    body = ("try:\n    hoard = bytearray(2 * 1024 ** 3)\nexcept MemoryError:\n"
-            "    sys.stderr.write('sin memoria\\n'); sys.exit(1)\nprint('Informe')\n")
+def test_the_extractor_runs_under_a_memory_limit(
+    report_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = (
+        "try:\n    hoard = bytearray(2 * 1024 ** 3)\nexcept MemoryError:\n"
+        "    sys.stderr.write('sin memoria\\n'); sys.exit(1)\nprint('Informe')\n"
+    )
     monkeypatch.setattr(pdf, "PDFTOTEXT", str(fake_extractor(tmp_path, body)))
-    monkeypatch.setattr(pdf, "MEMORY_BYTES", 512 * 1024 ** 2)
+    monkeypatch.setattr(pdf, "MEMORY_BYTES", 512 * 1024**2)
     assert "sin memoria" in str(refused(report_file))
 
 
@@ -215,8 +227,9 @@ def test_cli_prints_one_error_line_for_a_bad_pdf(tmp_path: Path, capsys: pytest.
     assert not (tmp_path / "paquetes" / NAME).exists()
 
 
-def test_control_characters_in_the_extracted_text_name_their_line(report_file: Path, tmp_path: Path,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_control_characters_in_the_extracted_text_name_their_line(
+    report_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     body = "sys.stdout.write('Primer Informe\\nEjecuci\\x03n Financiera\\n')\n"
     monkeypatch.setattr(pdf, "PDFTOTEXT", str(fake_extractor(tmp_path, body)))
     error = refused(report_file)

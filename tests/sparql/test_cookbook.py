@@ -26,11 +26,20 @@ COLUMNS = {
     "hallazgos": ["consistencia", "linea", "valor_declarado", "valor_calculado", "descripcion"],
     "consistencia-por-informe": ["paquete", "comprobaciones", "cumplidas", "consistencia"],
     "suma-obeu": ["conjunto", "fase", "total"],
-    "beneficiarios-entre-periodos": ["programa", "beneficiarios", "periodo_anterior", "beneficiarios_anterior",
-                                     "cambio"],
+    "beneficiarios-entre-periodos": [
+        "programa",
+        "beneficiarios",
+        "periodo_anterior",
+        "beneficiarios_anterior",
+        "cambio",
+    ],
 }
-BENEFICIARIES = {"hogares-comunitarios": "ninos_beneficiarios", "servicio-social": "total_dotaciones",
-                 "mejoramiento-mujer": "mujeres_beneficiarias", "mis-anos-dorados": "total_genero"}
+BENEFICIARIES = {
+    "hogares-comunitarios": "ninos_beneficiarios",
+    "servicio-social": "total_dotaciones",
+    "mejoramiento-mujer": "mujeres_beneficiarias",
+    "mis-anos-dorados": "total_genero",
+}
 
 
 def answer(name: str, graphs: list[Path]) -> list[dict[str, str]]:
@@ -72,8 +81,11 @@ def test_execution_by_activity_is_the_printed_table(bundled: ParsedReport, graph
 def test_beneficiaries_by_department_use_each_programs_count(bundled: ParsedReport, graphs: list[Path]) -> None:
     rows = period(answer("beneficiarios-por-departamento", graphs), "2021-C1")
     names = program_names(bundled)
-    expected = {(r.values["departamento_codigo"], names[key], str(r.values[field]))
-                for key, field in BENEFICIARIES.items() for r in bundled.tables[key].rows}
+    expected = {
+        (r.values["departamento_codigo"], names[key], str(r.values[field]))
+        for key, field in BENEFICIARIES.items()
+        for r in bundled.tables[key].rows
+    }
     assert {(r["departamento_codigo"], r["programa"], r["beneficiarios"]) for r in rows} == expected
     guatemala = next(r for r in rows if r["departamento_codigo"] == "01" and r["programa"] == "Hogares Comunitarios")
     assert guatemala["departamento"] == "Guatemala" and guatemala["beneficiarios"] == "1526"
@@ -88,7 +100,8 @@ def test_coverage_counts_programs_reaching_each_department(bundled: ParsedReport
             if r.values[field] > 0:
                 reached[r.values["departamento_codigo"]] = reached.get(r.values["departamento_codigo"], 0) + 1
     assert {r["departamento_codigo"]: int(r["programas"]) for r in rows} == {
-        f"{n:02d}": reached.get(f"{n:02d}", 0) for n in range(1, 23)}
+        f"{n:02d}": reached.get(f"{n:02d}", 0) for n in range(1, 23)
+    }
     assert next(r for r in rows if r["departamento_codigo"] == "08")["programas"] == "2"  # Totonicapán
 
 
@@ -107,16 +120,28 @@ def test_targets_by_program_in_printed_order(bundled: ParsedReport, graphs: list
     table = bundled.tables["metas-fisicas"]
     known = {g.value: g.program for g in table.spec.groups.known}
     names = program_names(bundled)
-    expected = sorted(((names[known[r.values["direccion"]]], i, r.values["concepto"], str(r.values["meta"]),
-                        str(r.values["ejecucion"]), Decimal(r.values["porcentaje_ejecucion"]))
-                       for i, r in enumerate(table.rows) if known.get(r.values["direccion"])))
+    expected = sorted(
+        (
+            (
+                names[known[r.values["direccion"]]],
+                i,
+                r.values["concepto"],
+                str(r.values["meta"]),
+                str(r.values["ejecucion"]),
+                Decimal(r.values["porcentaje_ejecucion"]),
+            )
+            for i, r in enumerate(table.rows)
+            if known.get(r.values["direccion"])
+        )
+    )
     got = [(r["programa"], r["concepto"], r["meta"], r["ejecucion"], Decimal(r["porcentaje_ejecucion"])) for r in rows]
     assert got == [(p, c, m, e, pct) for p, _, c, m, e, pct in expected]
     assert all("Dirección y Coordinación" != r["concepto"] for r in rows)
 
 
 def test_cost_per_beneficiary_is_the_financing_activitys_spending_over_the_total(
-        bundled: ParsedReport, graphs: list[Path]) -> None:
+    bundled: ParsedReport, graphs: list[Path]
+) -> None:
     rows = {r["programa"]: r for r in period(answer("costo-por-beneficiario", graphs), "2021-C1")}
     spent = {r.values["actividad"]: r.values["ejecutado"] for r in bundled.tables["ejecucion-actividad"].rows}
     assert len(rows) == 4
@@ -133,8 +158,11 @@ def test_cost_per_beneficiary_is_the_financing_activitys_spending_over_the_total
 
 def test_periods_loaded_together_keep_their_own_figures(graphs: list[Path]) -> None:
     rows = answer("beneficiarios-por-departamento", graphs)
-    guatemala = {r["periodo"]: int(r["beneficiarios"]) for r in rows
-                 if r["departamento_codigo"] == "01" and r["programa"] == "Hogares Comunitarios"}
+    guatemala = {
+        r["periodo"]: int(r["beneficiarios"])
+        for r in rows
+        if r["departamento_codigo"] == "01" and r["programa"] == "Hogares Comunitarios"
+    }
     assert guatemala == {"2021-C1": 1526, "2021-C2": 1526 + EXTRA_CHILDREN}
     costs = {(r["periodo"], r["programa"]): r for r in answer("costo-por-beneficiario", graphs)}
     assert costs[("2021-C2", "Hogares Comunitarios")]["beneficiarios"] == str(13756 + EXTRA_CHILDREN)
@@ -165,10 +193,13 @@ def test_gender_is_the_printed_totals_of_each_sex(bundled: ParsedReport, graphs:
     assert got[("Servicio Social", "Mujer")] == bundled.tables["servicio-social"].totals["mujeres"]
 
 
-def test_a_figures_provenance_names_its_line_table_source_file_and_hash(bundled: ParsedReport,
-                                                                       graphs: list[Path]) -> None:
+def test_a_figures_provenance_names_its_line_table_source_file_and_hash(
+    bundled: ParsedReport, graphs: list[Path]
+) -> None:
     (row,) = period(answer("procedencia-de-una-cifra", graphs), "2021-C1")
-    alta_verapaz = next(r for r in bundled.tables["hogares-comunitarios"].rows if r.values["departamento_codigo"] == "16")
+    alta_verapaz = next(
+        r for r in bundled.tables["hogares-comunitarios"].rows if r.values["departamento_codigo"] == "16"
+    )
     assert (int(row["valor"]), int(row["linea"])) == (alta_verapaz.values["ninos_beneficiarios"], alta_verapaz.line)
     assert row["fuente"] == bundled.tables["hogares-comunitarios"].source
     assert (row["informe"], row["sha256"]) == (bundled.report.filename, bundled.report.sha256)
@@ -178,7 +209,8 @@ def test_a_figures_provenance_names_its_line_table_source_file_and_hash(bundled:
 def test_audit_findings_are_the_quality_reports_discrepancies(bundled: ParsedReport, graphs: list[Path]) -> None:
     rows = period(answer("hallazgos", graphs), "2021-C1")
     assert sorted((int(r["linea"]), r["valor_declarado"], r["valor_calculado"]) for r in rows) == sorted(
-        (d.linea, d.valor_declarado, d.valor_calculado) for d in bundled.discrepancies)
+        (d.linea, d.valor_declarado, d.valor_calculado) for d in bundled.discrepancies
+    )
     made = sum(c.comparaciones for c in bundled.checks)
     held = sum(c.cumplidas for c in bundled.checks)
     assert {Decimal(r["consistencia"]) for r in rows} == {(Decimal(held) / made).quantize(Decimal("0.0001"))}

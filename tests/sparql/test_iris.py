@@ -7,8 +7,8 @@ import re
 import socket
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pyoxigraph as ox
 import pytest
@@ -71,8 +71,11 @@ def test_a_program_in_json_ld_is_the_same_description(site: str) -> None:
     assert document[0]["@id"] == BASE + PROGRAM
     _, _, turtle = get(site + PROGRAM, "text/turtle")
     assert triples(body, ox.RdfFormat.JSON_LD) == triples(turtle, ox.RdfFormat.TURTLE)
-    labels = {(t.object.value, t.object.language) for t in triples(turtle, ox.RdfFormat.TURTLE)
-              if t.predicate == ox.NamedNode(SKOS + "prefLabel")}
+    labels = {
+        (t.object.value, t.object.language)
+        for t in triples(turtle, ox.RdfFormat.TURTLE)
+        if t.predicate == ox.NamedNode(SKOS + "prefLabel")
+    }
     assert ("Hogares Comunitarios", "es") in labels
 
 
@@ -99,7 +102,8 @@ def test_hash_terms_are_answered_by_their_document_with_anchors(site: str) -> No
     assert {BASE + "def", BASE + "def#programa", BASE + "def#total"} <= subjects
     status, _, measure = get(site + "def/medida/sosep/asignado", "text/turtle")
     assert status == 200 and BASE + "def/medida/sosep/asignado" in {
-        t.subject.value for t in triples(measure, ox.RdfFormat.TURTLE)}
+        t.subject.value for t in triples(measure, ox.RdfFormat.TURTLE)
+    }
 
 
 def test_blank_nodes_are_described_with_their_subject(site: str) -> None:

@@ -26,8 +26,7 @@ SELECT ?codigo ?nombre WHERE {
   ?d skos:inScheme <https://w3id.org/rendicion-abierta/codigo/departamento> ;
      skos:notation ?codigo ; skos:prefLabel ?nombre .
 } ORDER BY ?codigo"""
-PERIODS = ("SELECT DISTINCT ?p WHERE { ?o <http://purl.org/linked-data/sdmx/2009/dimension#refPeriod> ?p } "
-           "ORDER BY ?p")
+PERIODS = "SELECT DISTINCT ?p WHERE { ?o <http://purl.org/linked-data/sdmx/2009/dimension#refPeriod> ?p } ORDER BY ?p"
 DEPARTMENT = "https://w3id.org/rendicion-abierta/codigo/departamento/16"
 CONSTRUCT = f"CONSTRUCT WHERE {{ <{DEPARTMENT}> ?p ?o }}"
 DESCRIBE = f"DESCRIBE <{DEPARTMENT}>"
@@ -43,7 +42,8 @@ def test_results_are_sparql_csv_and_the_vocabulary_is_loaded_even_without_graphs
 
 
 def test_default_graphs_are_every_package_under_datapackages(
-        graphs: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    graphs: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(query_module, "DATAPACKAGES_DIR", graphs[0].parent.parent)
     text = run_query((QUERIES_DIR / "costo-por-beneficiario.rq").read_text(encoding="utf-8")).decode()
     assert {r["periodo"] for r in csv.DictReader(io.StringIO(text))} == {"2021-C1", "2021-C2"}
@@ -78,7 +78,8 @@ def test_a_bad_query_format_or_graph_is_a_one_line_error(tmp_path: Path) -> None
 
 
 def test_query_command_prints_csv_for_the_given_graphs(
-        graphs: list[Path], capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    graphs: list[Path], capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     args = argparse.Namespace(query=str(QUERIES_DIR / "pueblos-por-programa.rq"), graph=[str(graphs[1])])
     assert query_main(args) == 0
     out = capsysbinary.readouterr().out.decode()
@@ -92,23 +93,32 @@ def test_query_command_reports_a_missing_file(capsys: pytest.CaptureFixture[str]
     assert "no-existe.rq" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("fmt, query, check", [
-    ("csv", PERIODS, lambda out: out.split(b"\r\n")[1].endswith(b"2021-C1")),
-    ("tsv", PERIODS, lambda out: out.split(b"\n")[1] == b"<https://w3id.org/rendicion-abierta/codigo/periodo/2021-C1>"),
-    ("json", PERIODS, lambda out: len(json.loads(out)["results"]["bindings"]) == 2),
-    ("json", ASK, lambda out: json.loads(out)["boolean"] is True),
-    ("ttl", CONSTRUCT, lambda out: b"\"Alta Verapaz\"@es" in out),
-    ("jsonld", DESCRIBE, lambda out: json.loads(out)[0]["@id"] == DEPARTMENT),
-])
-def test_query_command_takes_e_text_in_every_format(fmt: str, query: str, check, graphs: list[Path],
-                                                    capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+@pytest.mark.parametrize(
+    "fmt, query, check",
+    [
+        ("csv", PERIODS, lambda out: out.split(b"\r\n")[1].endswith(b"2021-C1")),
+        (
+            "tsv",
+            PERIODS,
+            lambda out: out.split(b"\n")[1] == b"<https://w3id.org/rendicion-abierta/codigo/periodo/2021-C1>",
+        ),
+        ("json", PERIODS, lambda out: len(json.loads(out)["results"]["bindings"]) == 2),
+        ("json", ASK, lambda out: json.loads(out)["boolean"] is True),
+        ("ttl", CONSTRUCT, lambda out: b'"Alta Verapaz"@es' in out),
+        ("jsonld", DESCRIBE, lambda out: json.loads(out)[0]["@id"] == DEPARTMENT),
+    ],
+)
+def test_query_command_takes_e_text_in_every_format(
+    fmt: str, query: str, check, graphs: list[Path], capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     argv = ["query", "-e", query, "--format", fmt] + [a for g in graphs for a in ("--graph", str(g))]
     assert rendicion(argv) == 0
     assert check(capsysbinary.readouterr().out)
 
 
-def test_query_command_mismatched_format_is_one_line(graphs: list[Path],
-                                                     capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+def test_query_command_mismatched_format_is_one_line(
+    graphs: list[Path], capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     assert rendicion(["query", "-e", PERIODS, "--format", "ttl", "--graph", str(graphs[0])]) == 1
     captured = capsysbinary.readouterr()
     assert captured.out == b""
@@ -117,28 +127,36 @@ def test_query_command_mismatched_format_is_one_line(graphs: list[Path],
 
 def test_query_command_reads_stdin_for_dash(graphs: list[Path], tmp_path: Path) -> None:
     """A real process, so the query really comes through a pipe."""
-    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "query", "-", "--format", "json",
-                           "--graph", str(graphs[1])], input=PERIODS.encode(), capture_output=True, cwd=ROOT,
-                          timeout=120, env={**os.environ, "RENDICION_ALMACEN": str(tmp_path / "nada")})
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "query", "-", "--format", "json", "--graph", str(graphs[1])],
+        input=PERIODS.encode(),
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "RENDICION_ALMACEN": str(tmp_path / "nada")},
+    )
     assert done.returncode == 0, done.stderr
     values = [b["p"]["value"] for b in json.loads(done.stdout)["results"]["bindings"]]
     assert values == ["https://w3id.org/rendicion-abierta/codigo/periodo/2021-C2"]
 
 
 def test_without_graph_the_command_reads_the_on_disk_store(
-        graphs: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    graphs: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     location = tmp_path / "store"
     load_store(graphs[:1], location)  # only the first period: a reload of datapackages/ would give both
     monkeypatch.setenv("RENDICION_ALMACEN", str(location))
     monkeypatch.setattr(query_module, "DATAPACKAGES_DIR", tmp_path / "vacio")
     assert rendicion(["query", "-e", PERIODS]) == 0
-    assert capsysbinary.readouterr().out.split(b"\r\n")[1:] == [b"https://w3id.org/rendicion-abierta/codigo/periodo/2021-C1", b""]
+    assert capsysbinary.readouterr().out.split(b"\r\n")[1:] == [
+        b"https://w3id.org/rendicion-abierta/codigo/periodo/2021-C1",
+        b"",
+    ]
 
 
 def test_a_store_of_named_graphs_only_is_read_as_their_union(
-        graphs: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    graphs: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     location = tmp_path / "store"
     store = ox.Store(str(location))
     for index, path in enumerate([*graphs, *query_module.vocabulary()]):

@@ -15,8 +15,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -35,9 +35,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def call(url: str, body: str | None = None, content_type: str = "application/sparql-query",
-         accept: str = "text/csv", method: str | None = None,
-         headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def call(
+    url: str,
+    body: str | None = None,
+    content_type: str = "application/sparql-query",
+    accept: str = "text/csv",
+    method: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], bytes]:
     """One HTTP request: status, headers (lower-case names), body; error statuses are answers too."""
     data = None if body is None else body.encode("utf-8")
     all_headers = {"Accept": accept, **({"Content-Type": content_type} if data is not None else {}), **(headers or {})}
@@ -75,13 +80,35 @@ def endpoint(store: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def strict(store: Path, endpoint: str) -> Iterator[str]:
     """`rendicion serve` itself, as an operator would start it, with every limit small."""
-    env = {**os.environ, "RENDICION_ALMACEN": str(store), "RENDICION_SPARQL_MEMORIA_MB": "1024",
-           "RENDICION_SPARQL_PROCESOS": "1"}
+    env = {
+        **os.environ,
+        "RENDICION_ALMACEN": str(store),
+        "RENDICION_SPARQL_MEMORIA_MB": "1024",
+        "RENDICION_SPARQL_PROCESOS": "1",
+    }
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "serve", "--no-reload", "--port", str(port), "--timeout-s", "1",
-         "--max-rows", "50", "--max-bytes", "20000", "--allow-service"],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "pipelines.cli",
+            "serve",
+            "--no-reload",
+            "--port",
+            str(port),
+            "--timeout-s",
+            "1",
+            "--max-rows",
+            "50",
+            "--max-bytes",
+            "20000",
+            "--allow-service",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
     try:
         assert process.stdout is not None
         first = process.stdout.readline()
@@ -108,8 +135,12 @@ def test_get_with_query_parameter_and_a_form_post_work_too(endpoint: str) -> Non
     lines = body.decode().split("\r\n")
     assert status == 200 and headers["content-type"].startswith("text/csv")
     assert lines[0] == "n" and int(lines[1]) > 1000
-    status, headers, body = call(endpoint, urllib.parse.urlencode({"query": query, "format": "json"}),
-                                 "application/x-www-form-urlencoded", accept="*/*")
+    status, headers, body = call(
+        endpoint,
+        urllib.parse.urlencode({"query": query, "format": "json"}),
+        "application/x-www-form-urlencoded",
+        accept="*/*",
+    )
     assert status == 200 and headers["content-type"] == "application/sparql-results+json"
     status, headers, body = call(endpoint, f"CONSTRUCT WHERE {{ <{DEPARTMENT}> ?p ?o }}", accept="application/ld+json")
     assert status == 200 and headers["content-type"] == "application/ld+json" and b"Alta Verapaz" in body
@@ -123,7 +154,10 @@ def test_a_syntax_error_is_400_with_a_spanish_message(endpoint: str) -> None:
 
 def test_service_is_refused_unless_allowed(endpoint: str, strict: str) -> None:
     federated = f"SELECT ?n WHERE {{ SERVICE <{endpoint}> {{ SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} }} }}"
-    for query in (federated, f"ASK {{ FILTER EXISTS {{ OPTIONAL {{ SERVICE SILENT <{endpoint}> {{ ?s ?p ?o }} }} }} }}"):
+    for query in (
+        federated,
+        f"ASK {{ FILTER EXISTS {{ OPTIONAL {{ SERVICE SILENT <{endpoint}> {{ ?s ?p ?o }} }} }} }}",
+    ):
         status, body = post(endpoint, query)
         assert status == 400 and "SERVICE está desactivado" in body.decode()
     # the word elsewhere is no SERVICE call
@@ -135,9 +169,15 @@ def test_service_is_refused_unless_allowed(endpoint: str, strict: str) -> None:
 
 
 def test_cors_headers_and_preflight(endpoint: str) -> None:
-    status, headers, _ = call(endpoint, method="OPTIONS", headers={
-        "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    status, headers, _ = call(
+        endpoint,
+        method="OPTIONS",
+        headers={
+            "Origin": "https://yasgui.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert status == 204
     assert headers["access-control-allow-origin"] == "*"
     assert "POST" in headers["access-control-allow-methods"]
@@ -159,7 +199,7 @@ def test_updates_are_refused_with_403(endpoint: str) -> None:
 def test_the_root_is_a_query_page(endpoint: str) -> None:
     status, headers, body = call(endpoint.replace("/query", "/"), accept="text/html")
     assert status == 200 and headers["content-type"].startswith("text/html")
-    assert b'<form id="f" method="get" action="/query">' in body and "Consulta SPARQL".encode() in body
+    assert b'<form id="f" method="get" action="/query">' in body and b"Consulta SPARQL" in body
 
 
 def test_a_query_past_the_timeout_is_504_and_the_next_one_works(strict: str) -> None:
@@ -189,8 +229,10 @@ def test_results_past_the_caps_are_413_not_a_truncated_200(strict: str, endpoint
     assert status == 413 and "50 tripletas" in body.decode()
     status, _, body = call(strict, "CONSTRUCT WHERE { ?s ?p ?o }")  # asked as CSV: no such thing for a graph
     assert status == 406 and "use ttl, jsonld" in body.decode()
-    long_values = ("SELECT (CONCAT(STR(?s), STR(?s), STR(?s), STR(?s), STR(?s)) AS ?x) "
-                   "WHERE { ?s a <http://purl.org/linked-data/cube#Observation> } LIMIT 45")  # ~500 bytes a row
+    long_values = (
+        "SELECT (CONCAT(STR(?s), STR(?s), STR(?s), STR(?s), STR(?s)) AS ?x) "
+        "WHERE { ?s a <http://purl.org/linked-data/cube#Observation> } LIMIT 45"
+    )  # ~500 bytes a row
     status, body = post(strict, long_values)
     assert status == 413 and "máximo de 20000 bytes" in body.decode()
     assert post(endpoint, "SELECT * WHERE { ?s ?p ?o }")[0] == 413  # 5000 rows on the other server
@@ -201,11 +243,16 @@ DEPARTMENT = "https://w3id.org/rendicion-abierta/codigo/departamento/16"
 
 def test_serve_loads_the_graphs_and_prints_its_url(graphs: list[Path], tmp_path: Path) -> None:
     port = free_port()
-    script = ("import sys; from pathlib import Path; from pipelines.sparql import serve; "
-              "sys.exit(serve(port=int(sys.argv[1]), graph_paths=[Path(p) for p in sys.argv[3:]], "
-              "location=Path(sys.argv[2])))")
-    process = subprocess.Popen([sys.executable, "-c", script, str(port), str(tmp_path / "store"),
-                                *map(str, graphs)], stdout=subprocess.PIPE, text=True)
+    script = (
+        "import sys; from pathlib import Path; from pipelines.sparql import serve; "
+        "sys.exit(serve(port=int(sys.argv[1]), graph_paths=[Path(p) for p in sys.argv[3:]], "
+        "location=Path(sys.argv[2])))"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(port), str(tmp_path / "store"), *map(str, graphs)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline(), process.stdout.readline()]

@@ -10,8 +10,8 @@ import pyoxigraph as ox
 
 from pipelines.paths import QUERIES_DIR
 from pipelines.sparql import load_store, run_query
-from pipelines.sparql.store import LAYOUT, load_package, package_graph_iri, rebuild_store, vocab_graph_iri
 from pipelines.sparql.query import vocabulary
+from pipelines.sparql.store import LAYOUT, load_package, package_graph_iri, rebuild_store, vocab_graph_iri
 
 HOGARES = "/hogares-comunitarios/"
 
@@ -27,8 +27,12 @@ def test_store_is_replaced_not_appended_to(graphs: list[Path], tmp_path: Path) -
     store = ox.Store.read_only(str(location))
     assert len(triples(store, ox.DefaultGraph())) == one  # the merge; each package is also its own named graph
     assert {g.value for g in store.named_graphs()} >= {package_graph_iri(graphs[0])}
-    periods = {s["p"].value for s in store.query(
-        "SELECT DISTINCT ?p WHERE { ?o <http://purl.org/linked-data/sdmx/2009/dimension#refPeriod> ?p }")}
+    periods = {
+        s["p"].value
+        for s in store.query(
+            "SELECT DISTINCT ?p WHERE { ?o <http://purl.org/linked-data/sdmx/2009/dimension#refPeriod> ?p }"
+        )
+    }
     assert periods == {"https://w3id.org/rendicion-abierta/codigo/periodo/2021-C1"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]  # no scratch folders left behind
 
@@ -47,7 +51,8 @@ def without_hogares(graph: Path, root: Path) -> Path:
 
 
 def test_each_package_is_its_own_named_graph_and_reloading_one_leaves_the_other(
-        graphs: list[Path], tmp_path: Path) -> None:
+    graphs: list[Path], tmp_path: Path
+) -> None:
     location = tmp_path / "store"
     first, second = (load_package(g, location) for g in graphs)
     assert not first.rebuilt and not second.rebuilt and second.packages == 2
@@ -112,7 +117,9 @@ def test_loading_one_more_period_into_a_store_with_many(graphs: list[Path], tmp_
     one_more = load_package(graphs[1], location)
     replaced = load_package(graphs[1], location)
     assert one_more.packages == count + 1 and replaced.packages == count + 1
-    print(f"\n{count} paquetes ({reloaded} tripletas): recargar todo (load_store) {reload_s:.2f} s; "
-          f"reconstruir con grafos con nombre {rebuilt.seconds:.2f} s; un período más {one_more.seconds:.2f} s; "
-          f"reemplazar ese período {replaced.seconds:.2f} s")
+    print(
+        f"\n{count} paquetes ({reloaded} tripletas): recargar todo (load_store) {reload_s:.2f} s; "
+        f"reconstruir con grafos con nombre {rebuilt.seconds:.2f} s; un período más {one_more.seconds:.2f} s; "
+        f"reemplazar ese período {replaced.seconds:.2f} s"
+    )
     shutil.rmtree(tmp_path / "recarga")

@@ -15,7 +15,7 @@ from pipelines.specs import load_series
 from pipelines.tables.parse import parse_report
 from tests.variants import bundled_text, write
 
-NEW_TABLE = '''
+NEW_TABLE = """
 name = "becas"
 title = "Becas entregadas por departamento"
 description = "Becas entregadas por departamento."
@@ -50,7 +50,7 @@ unit = "GTQ"
 decimals = 2
 blank = true
 total = true
-'''
+"""
 
 NEW_TEXT = """
 
@@ -94,13 +94,20 @@ def test_a_new_table_is_only_a_toml_file(tmp_path: Path) -> None:
     package = write_package(parsed, tmp_path / "out")
     descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
     becas = next(r for r in descriptor["resources"] if r["name"] == "becas")
-    assert [f["title"] for f in becas["schema"]["fields"]] == ["Código del departamento", "Departamento", "Becas", "Monto"]
+    assert [f["title"] for f in becas["schema"]["fields"]] == [
+        "Código del departamento",
+        "Departamento",
+        "Becas",
+        "Monto",
+    ]
     assert "`becas`" in (package / "README.md").read_text(encoding="utf-8")
 
 
 def test_unknown_keys_in_a_description_fail_loudly(tmp_path: Path) -> None:
     root = tmp_path / "specs"
     shutil.copytree(SPECS_DIR / "sosep", root / "sosep")
-    (root / "sosep" / "tablas" / "09-mala.toml").write_text(NEW_TABLE.replace("layout", "disposicion"), encoding="utf-8")
+    (root / "sosep" / "tablas" / "09-mala.toml").write_text(
+        NEW_TABLE.replace("layout", "disposicion"), encoding="utf-8"
+    )
     with pytest.raises(ValueError, match="disposicion"):
         load_series("sosep", root)

@@ -25,8 +25,10 @@ def test_bundled_blanks_are_placed_uniquely_and_recorded(bundled: ParsedReport) 
     assert social["Huehuetenango"] == {"ladino_mestizo"}
     assert social["Sacatepéquez"] == {"hombres", "maya"}
     assert social["Quiché"] == {"hombres"}
-    assert placed(bundled, "mejoramiento-mujer") == {"Jalapa": {"eventos_comercializacion"},
-                                                     "Suchitepéquez": {"eventos_comercializacion"}}
+    assert placed(bundled, "mejoramiento-mujer") == {
+        "Jalapa": {"eventos_comercializacion"},
+        "Suchitepéquez": {"eventos_comercializacion"},
+    }
     assert all(c.metodo == "reglas-y-totales" and c.valor == 0 and c.linea > 0 for c in bundled.placed)
 
 
@@ -53,7 +55,9 @@ def test_blanks_in_other_places_and_other_departments(tmp_path: Path) -> None:
     blanks = placed(parsed, "servicio-social")
     assert blanks["Guatemala"] == {"maya"} and blanks["Chimaltenango"] == {"hombres"}
     assert "Jutiapa" not in {r.values["departamento"] for r in parsed.tables["servicio-social"].rows}
-    chimal = next(r.values for r in parsed.tables["servicio-social"].rows if r.values["departamento"] == "Chimaltenango")
+    chimal = next(
+        r.values for r in parsed.tables["servicio-social"].rows if r.values["departamento"] == "Chimaltenango"
+    )
     assert (chimal["hombres"], chimal["mujeres"], chimal["maya"]) == (0, 20, 19)
 
 
@@ -82,7 +86,8 @@ def test_ambiguous_blanks_fail_then_a_reviewed_correction_settles_them(tmp_path:
     report.with_name("ambiguo.correcciones.toml").write_text(
         '[[celdas_vacias]]\ntabla = "servicio-social"\nfila = "El Progreso"\ncampos = ["mujeres", "maya"]\n'
         'revisado_por = "Equipo de datos"\nnota = "Confirmado con la Dirección de Servicio Social"\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     parsed = parse_report(load_report(report))
     reviewed = {(c.fila, c.campo) for c in parsed.placed if c.metodo == "correccion-revisada"}
     assert reviewed == {("El Progreso", "mujeres"), ("El Progreso", "maya")}
@@ -94,7 +99,9 @@ def test_a_correction_that_does_not_fit_the_row_is_refused(tmp_path: Path) -> No
     report = write(tmp_path, "mal-corregido.txt", bundled_text())
     report.with_name("mal-corregido.correcciones.toml").write_text(
         '[[celdas_vacias]]\ntabla = "servicio-social"\nfila = "Quiché"\ncampos = ["hombres", "maya"]\n'
-        'revisado_por = "Equipo de datos"\n', encoding="utf-8")
+        'revisado_por = "Equipo de datos"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(ReportError, match="le faltan 1") as info:
         parse_report(load_report(report))
     assert (info.value.table, info.value.line) == ("servicio-social", 251)

@@ -29,20 +29,28 @@ def test_published_figures_stay_as_printed(bundled: ParsedReport) -> None:
 def test_every_check_is_listed_and_the_rest_agree(bundled: ParsedReport) -> None:
     results = {c.descripcion: c.resultado for c in bundled.checks}
     assert results["Centros de atención (hogares comunitarios más CADI) según LOGROS INSTITUCIONALES"] == "coincide"
-    assert results["Adultos mayores del cuadro departamental = ejecución de la meta física de atención integral"] == "coincide"
+    assert (
+        results["Adultos mayores del cuadro departamental = ejecución de la meta física de atención integral"]
+        == "coincide"
+    )
     failed = [c for c in bundled.checks if c.resultado == "discrepa"]
     # The Hogares Comunitarios totals line (two columns) and the prose (two figures): the four discrepancies.
     assert sorted((c.recurso, c.tipo, c.expresion) for c in failed) == [
-        ("hogares-comunitarios", "texto", "cadi"), ("hogares-comunitarios", "texto", "municipios_con_presencia"),
-        ("hogares-comunitarios", "totales", "cadi"), ("hogares-comunitarios", "totales", "municipios_con_presencia")]
+        ("hogares-comunitarios", "texto", "cadi"),
+        ("hogares-comunitarios", "texto", "municipios_con_presencia"),
+        ("hogares-comunitarios", "totales", "cadi"),
+        ("hogares-comunitarios", "totales", "municipios_con_presencia"),
+    ]
     rules = [c for c in bundled.checks if c.tipo == "regla-de-fila"]
     assert rules and all(c.comparaciones == c.cumplidas > 1 for c in rules)  # every printed row, one check per rule
     assert {c.tipo for c in bundled.checks} == {"regla-de-fila", "totales", "texto", "otro-cuadro"}
 
 
 def test_broken_percentage_and_cross_table_figures_are_found(tmp_path: Path) -> None:
-    text = bundled_text().replace("Servicio Social Q7,194,735.00 Q6,596,188.00 Q1,176,282.82 17.83",
-                                  "Servicio Social Q7,194,735.00 Q6,596,188.00 Q1,176,282.82 18.83")
+    text = bundled_text().replace(
+        "Servicio Social Q7,194,735.00 Q6,596,188.00 Q1,176,282.82 17.83",
+        "Servicio Social Q7,194,735.00 Q6,596,188.00 Q1,176,282.82 18.83",
+    )
 
     def more_women(rows: list[dict]) -> list[dict]:
         zacapa = next(r for r in rows if r["departamento"] == "Zacapa")

@@ -30,30 +30,36 @@ def test_the_clean_report_has_exactly_its_four_discrepancies(bundled: ParsedRepo
 
 
 def test_a_line_of_garbage_glued_to_an_activity_is_refused_with_the_closest_names(tmp_path: Path) -> None:
-    text = bundled_text().replace("Programa Nacional Mis Años Dorados Q32",
-                                  "Mfjg¡j¿i$$O?\n\nPrograma Nacional Mis Años Dorados Q32")
+    text = bundled_text().replace(
+        "Programa Nacional Mis Años Dorados Q32", "Mfjg¡j¿i$$O?\n\nPrograma Nacional Mis Años Dorados Q32"
+    )
     error = refusal(tmp_path, text)
     assert error.table == "ejecucion-actividad" and error.line == 61
     assert "«Programa Nacional Mis Años Dorados»" in error.message  # the closest known name
 
 
-def test_a_known_label_printed_in_capitals_is_published_in_the_series_spelling(tmp_path: Path,
-                                                                              bundled: ParsedReport) -> None:
+def test_a_known_label_printed_in_capitals_is_published_in_the_series_spelling(
+    tmp_path: Path, bundled: ParsedReport
+) -> None:
     parsed = parse_text(tmp_path, bundled_text().replace("Creciendo Seguro Q10", "CRECIENDO SEGURO Q10"))
-    assert [r.values for r in parsed.tables["ejecucion-actividad"].rows] == \
-        [r.values for r in bundled.tables["ejecucion-actividad"].rows]
+    assert [r.values for r in parsed.tables["ejecucion-actividad"].rows] == [
+        r.values for r in bundled.tables["ejecucion-actividad"].rows
+    ]
 
 
 def test_two_rows_merged_on_one_line_are_refused(tmp_path: Path) -> None:
-    text = bundled_text().replace("servicio social. 7,744 411 5.31\n\nPersonas beneficiadas",
-                                  "servicio social. 7,744 411 5.31 Personas beneficiadas")
+    text = bundled_text().replace(
+        "servicio social. 7,744 411 5.31\n\nPersonas beneficiadas",
+        "servicio social. 7,744 411 5.31 Personas beneficiadas",
+    )
     error = refusal(tmp_path, text)
     assert error.table == "metas-fisicas" and "7,744 411" in error.message
 
 
 def test_a_mangled_target_label_is_refused(tmp_path: Path) -> None:
-    text = bundled_text().replace("Adultos mayores beneficiados con servicios varios",
-                                  "Adultos mayores beneficiados con servicios variox")
+    text = bundled_text().replace(
+        "Adultos mayores beneficiados con servicios varios", "Adultos mayores beneficiados con servicios variox"
+    )
     error = refusal(tmp_path, text)
     assert error.table == "metas-fisicas" and error.line == 558
     assert "servicios varios en Centros de Atención Diurna" in error.message
@@ -81,7 +87,8 @@ def test_a_duplicated_department_row_is_refused_naming_both_lines(tmp_path: Path
 
 
 def test_a_repeated_subproduct_is_refused_but_a_product_repeated_as_its_subproduct_is_not(
-        tmp_path: Path, bundled: ParsedReport) -> None:
+    tmp_path: Path, bundled: ParsedReport
+) -> None:
     assert [r.label for r in bundled.tables["metas-fisicas"].rows[:2]] == ["Dirección y Coordinación"] * 2
     row = "Adultos mayores beneficiados con servicios en Centros de Atención Permanente. 150 60 40.00"
     error = refusal(tmp_path, bundled_text().replace(row, f"{row}\n{row}"))
@@ -96,8 +103,10 @@ def test_x_over_zero_is_a_discrepancy_not_a_match(tmp_path: Path) -> None:
     assert found[0].valor_calculado.startswith("indefinido")
 
 
-@pytest.mark.parametrize(("printed", "why"), [("29-03-4021", "fuera"), ("29-03-2081", "fuera"),
-                                              ("29-08-2021", "fuera"), ("01-11-2020", "posterior")])
+@pytest.mark.parametrize(
+    ("printed", "why"),
+    [("29-03-4021", "fuera"), ("29-03-2081", "fuera"), ("29-08-2021", "fuera"), ("01-11-2020", "posterior")],
+)
 def test_shelter_dates_must_fall_in_the_period_window_and_in_order(tmp_path: Path, printed: str, why: str) -> None:
     text = bundled_text().replace("9-11-2020 al 29-03-2021 1,751", f"9-11-2020 al {printed} 1,751")
     error = refusal(tmp_path, text)

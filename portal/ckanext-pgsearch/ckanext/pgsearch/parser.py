@@ -16,11 +16,11 @@ Anything else (boosts, fuzzy ``~``, nested parentheses of clauses, local
 parameters) is not supported: the words are then searched as free text, or, in
 a filter query, :class:`ckan.lib.search.SearchQueryError` is raised.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional, Union
 
 # One clause: optional +/- prefix, optional "field:", then a value that is a
 # quoted phrase, a parenthesised list, a range or a bare word.
@@ -58,18 +58,18 @@ class Term:
 class Range:
     """``[low TO high]``; ``None`` stands for an open end (``*``)."""
 
-    low: Optional[str]
-    high: Optional[str]
+    low: str | None
+    high: str | None
 
 
-Value = Union[Term, Range]
+Value = Term | Range
 
 
 @dataclass
 class Clause:
     """``field:(v1 OR v2)``; ``field`` is None for free text."""
 
-    field: Optional[str]
+    field: str | None
     values: list[Value]
     negated: bool = False
     source: str = ""  # the clause as written, to fall back to free text
@@ -109,7 +109,7 @@ def _parse_value(raw: str) -> list[Value]:
     return [_unquote(raw)]
 
 
-def parse(text: Optional[str]) -> Query:
+def parse(text: str | None) -> Query:
     """Parse a ``q`` or ``fq`` string. Raises ValueError on syntax it can't read."""
     query = Query()
     text = (text or "").strip()
@@ -123,7 +123,7 @@ def parse(text: Optional[str]) -> Query:
             continue
         match = _CLAUSE_RE.match(text, pos)
         if not match:
-            raise ValueError(f"cannot parse query near {text[pos:pos + 20]!r}")
+            raise ValueError(f"cannot parse query near {text[pos : pos + 20]!r}")
         pos = match.end()
         occur, fname, raw = match.group("occur", "field", "value")
         if fname is None and occur is None and raw in ("AND", "&&"):
@@ -136,8 +136,7 @@ def parse(text: Optional[str]) -> Query:
             continue
         if fname is None and raw == "*:*":
             continue  # "match everything" adds no condition
-        clause = Clause(fname, _parse_value(raw), occur == "-" or negate_next,
-                        source=match.group(0).lstrip("+-"))
+        clause = Clause(fname, _parse_value(raw), occur == "-" or negate_next, source=match.group(0).lstrip("+-"))
         negate_next = False
         if join_next:
             query.groups[-1].append(clause)

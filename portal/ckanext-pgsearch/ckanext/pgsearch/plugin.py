@@ -15,6 +15,7 @@ pages). This plugin swaps those two pieces when CKAN loads its configuration:
 It is meant for small local or test portals. Production portals keep Solr and
 do not load this plugin.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -12,22 +12,23 @@ as its transaction commits. Result documents that need more than ``id`` or
 ``name`` are built with ``package_show``, which is fine for the page sizes a
 local portal serves (20 by default) but would not scale like Solr.
 """
+
 from __future__ import annotations
 
 import datetime
 import json
 import logging
-from typing import Any, Callable, Iterable, Optional
-
-import sqlalchemy as sa
-from dateutil.parser import parse as parse_date
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import ckan.logic as logic
 import ckan.model as model
+import sqlalchemy as sa
 from ckan.common import config
 from ckan.lib.navl.dictization_functions import MissingNullEncoder
 from ckan.lib.search.common import SearchError, SearchQueryError
 from ckan.lib.search.query import VALID_SOLR_PARAMETERS, SearchQuery
+from dateutil.parser import parse as parse_date
 
 from . import parser
 
@@ -50,20 +51,32 @@ _FOLD_TABLE = str.maketrans(_FOLD_FROM, _FOLD_TO)
 
 # Solr fields that map to one column of the package table, compared exactly.
 _EXACT_COLUMNS = {
-    "id": P.c.id, "name": P.c.name, "license_id": P.c.license_id,
-    "type": P.c.type, "dataset_type": P.c.type, "state": P.c.state,
-    "creator_user_id": P.c.creator_user_id, "version": P.c.version,
-    "url": P.c.url, "author_email": P.c.author_email,
-    "maintainer_email": P.c.maintainer_email, "title_string": P.c.title,
+    "id": P.c.id,
+    "name": P.c.name,
+    "license_id": P.c.license_id,
+    "type": P.c.type,
+    "dataset_type": P.c.type,
+    "state": P.c.state,
+    "creator_user_id": P.c.creator_user_id,
+    "version": P.c.version,
+    "url": P.c.url,
+    "author_email": P.c.author_email,
+    "maintainer_email": P.c.maintainer_email,
+    "title_string": P.c.title,
 }
 # Text fields: a value matches when it occurs in the field (accents ignored).
 _TEXT_COLUMNS = {
-    "title": P.c.title, "notes": P.c.notes,
-    "author": P.c.author, "maintainer": P.c.maintainer,
+    "title": P.c.title,
+    "notes": P.c.notes,
+    "author": P.c.author,
+    "maintainer": P.c.maintainer,
 }
 _RESOURCE_COLUMNS = {
-    "res_name": R.c.name, "res_description": R.c.description,
-    "res_url": R.c.url, "res_type": R.c.resource_type, "res_format": R.c.format,
+    "res_name": R.c.name,
+    "res_description": R.c.description,
+    "res_url": R.c.url,
+    "res_type": R.c.resource_type,
+    "res_format": R.c.format,
 }
 _DATE_COLUMNS = {
     "metadata_modified": P.c.metadata_modified,
@@ -72,7 +85,9 @@ _DATE_COLUMNS = {
 _SORT_COLUMNS: dict[str, Any] = {
     "metadata_modified": P.c.metadata_modified,
     "metadata_created": P.c.metadata_created,
-    "name": P.c.name, "id": P.c.id, "license_id": P.c.license_id,
+    "name": P.c.name,
+    "id": P.c.id,
+    "license_id": P.c.license_id,
     "title_string": sa.func.lower(sa.func.coalesce(P.c.title, P.c.name)),
     "title": sa.func.lower(sa.func.coalesce(P.c.title, P.c.name)),
 }
@@ -101,9 +116,12 @@ def _matcher(term: parser.Term, exact: bool) -> Callable[[Any], Cond]:
     return lambda col: _fold_sql(col).contains(fold(term.text), autoescape=True)
 
 
-def _has_tag(match: Callable[[Any], Cond], vocabulary: Optional[str] = None) -> Cond:
-    stmt = (sa.select(PT.c.package_id).select_from(PT.join(T, T.c.id == PT.c.tag_id))
-            .where(PT.c.package_id == P.c.id, PT.c.state == "active", match(T.c.name)))
+def _has_tag(match: Callable[[Any], Cond], vocabulary: str | None = None) -> Cond:
+    stmt = (
+        sa.select(PT.c.package_id)
+        .select_from(PT.join(T, T.c.id == PT.c.tag_id))
+        .where(PT.c.package_id == P.c.id, PT.c.state == "active", match(T.c.name))
+    )
     if vocabulary is None:
         stmt = stmt.where(T.c.vocabulary_id.is_(None))
     else:
@@ -113,9 +131,17 @@ def _has_tag(match: Callable[[Any], Cond], vocabulary: Optional[str] = None) -> 
 
 def _in_group(match: Callable[[Any], Cond], column: Any = G.c.name) -> Cond:
     return sa.exists(
-        sa.select(M.c.table_id).select_from(M.join(G, G.c.id == M.c.group_id))
-        .where(M.c.table_id == P.c.id, M.c.table_name == "package", M.c.state == "active",
-               G.c.is_organization.is_(False), G.c.state == "active", match(column)))
+        sa.select(M.c.table_id)
+        .select_from(M.join(G, G.c.id == M.c.group_id))
+        .where(
+            M.c.table_id == P.c.id,
+            M.c.table_name == "package",
+            M.c.state == "active",
+            G.c.is_organization.is_(False),
+            G.c.state == "active",
+            match(column),
+        )
+    )
 
 
 def _in_org(match: Callable[[Any], Cond], column: Any = G.c.name) -> Cond:
@@ -123,21 +149,20 @@ def _in_org(match: Callable[[Any], Cond], column: Any = G.c.name) -> Cond:
 
 
 def _has_resource(column: Any, match: Callable[[Any], Cond]) -> Cond:
-    return sa.exists(sa.select(R.c.id).where(
-        R.c.package_id == P.c.id, R.c.state == "active", match(column)))
+    return sa.exists(sa.select(R.c.id).where(R.c.package_id == P.c.id, R.c.state == "active", match(column)))
 
 
-def _parse_instant(text: Optional[str], default: datetime.datetime) -> datetime.datetime:
+def _parse_instant(text: str | None, default: datetime.datetime) -> datetime.datetime:
     if text is None:
         return default
     if text.upper().startswith("NOW"):  # date math such as NOW-1DAY is not supported
-        return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+        return datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
     try:
         moment = parse_date(text)
     except (ValueError, OverflowError):
-        raise SearchQueryError(f"Not a date: {text!r}")
+        raise SearchQueryError(f"Not a date: {text!r}") from None
     if moment.tzinfo is not None:  # CKAN stores naive UTC timestamps
-        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(datetime.UTC).replace(tzinfo=None)
     return moment
 
 
@@ -169,8 +194,9 @@ def field_condition(name: str, value: parser.Value) -> Cond:
         if name not in _DATE_COLUMNS:
             raise SearchQueryError(f"Range queries are only supported on {sorted(_DATE_COLUMNS)}")
         column = _DATE_COLUMNS[name]
-        return column.between(_parse_instant(value.low, datetime.datetime.min),
-                              _parse_instant(value.high, datetime.datetime.max))
+        return column.between(
+            _parse_instant(value.low, datetime.datetime.min), _parse_instant(value.high, datetime.datetime.max)
+        )
     if name in _DATE_COLUMNS:
         if value.any:
             return _DATE_COLUMNS[name].isnot(None)
@@ -199,7 +225,7 @@ def field_condition(name: str, value: parser.Value) -> Cond:
     if name == "tags":
         return _has_tag(exact)
     if name.startswith("vocab_"):
-        return _has_tag(exact, vocabulary=name[len("vocab_"):])
+        return _has_tag(exact, vocabulary=name[len("vocab_") :])
     if name == "res_format":  # "csv" finds "CSV"
         if value.any or value.prefix:
             return _has_resource(R.c.format, exact)
@@ -213,7 +239,7 @@ def extras_condition(name: str, value: parser.Value) -> Cond:
     """``extras_<key>:value`` (or a bare extra key, as Solr indexes both)."""
     if not isinstance(value, parser.Term):
         return sa.false()  # extras are strings: no ranges
-    key = name[len("extras_"):] if name.startswith("extras_") else name
+    key = name[len("extras_") :] if name.startswith("extras_") else name
     return _matcher(value, exact=True)(P.c.extras[key].astext)
 
 
@@ -224,15 +250,19 @@ def text_condition(term: parser.Value) -> tuple[Cond, Any]:
     if term.any:
         return sa.true(), sa.literal(0)
     match = _matcher(term, exact=False)
-    weighted = [(match(P.c.name), 4), (match(P.c.title), 4), (_has_tag(match), 2),
-                (match(P.c.notes), 1),
-                (_has_resource(R.c.name, match) | _has_resource(R.c.description, match), 1),
-                (_in_org(match, G.c.title) | _in_group(match, G.c.title), 1)]
+    weighted = [
+        (match(P.c.name), 4),
+        (match(P.c.title), 4),
+        (_has_tag(match), 2),
+        (match(P.c.notes), 1),
+        (_has_resource(R.c.name, match) | _has_resource(R.c.description, match), 1),
+        (_in_org(match, G.c.title) | _in_group(match, G.c.title), 1),
+    ]
     score = sum((sa.case((cond, weight), else_=0) for cond, weight in weighted), sa.literal(0))
     return sa.or_(*(cond for cond, _ in weighted)), score
 
 
-def query_condition(text: Optional[str], free_text_fallback: bool) -> tuple[Cond, list[Any]]:
+def query_condition(text: str | None, free_text_fallback: bool) -> tuple[Cond, list[Any]]:
     """Translate one ``q`` or ``fq`` string into a condition and score terms.
 
     A clause whose field is unknown is looked up as a dataset extra (Solr
@@ -242,7 +272,7 @@ def query_condition(text: Optional[str], free_text_fallback: bool) -> tuple[Cond
     try:
         parsed = parser.parse(text)
     except ValueError as exc:
-        raise SearchQueryError(f"Cannot parse search query {text!r}: {exc}")
+        raise SearchQueryError(f"Cannot parse search query {text!r}: {exc}") from None
     conds: list[Cond] = []
     scores: list[Any] = []
     for group in parsed.groups:
@@ -270,36 +300,50 @@ def query_condition(text: Optional[str], free_text_fallback: bool) -> tuple[Cond
     return sa.and_(sa.true(), *conds), scores
 
 
-def _facet_statement(name: str, ids: Any) -> Optional[Any]:
+def _facet_statement(name: str, ids: Any) -> Any | None:
     """``SELECT value, count`` over the datasets in ``ids``; None if unknown."""
     count = sa.func.count(sa.distinct(P.c.id))
-    by_column = {**_EXACT_COLUMNS, **_TEXT_COLUMNS, "owner_org": P.c.owner_org,
-                 "capacity": sa.case((P.c.private, "private"), else_="public")}
+    by_column = {
+        **_EXACT_COLUMNS,
+        **_TEXT_COLUMNS,
+        "owner_org": P.c.owner_org,
+        "capacity": sa.case((P.c.private, "private"), else_="public"),
+    }
     if name == "organization":
         stmt = sa.select(G.c.name, count).select_from(P.join(G, G.c.id == P.c.owner_org))
     elif name == "groups":
-        stmt = (sa.select(G.c.name, count).select_from(
-                P.join(M, M.c.table_id == P.c.id).join(G, G.c.id == M.c.group_id))
-                .where(M.c.table_name == "package", M.c.state == "active",
-                       G.c.is_organization.is_(False), G.c.state == "active"))
+        stmt = (
+            sa.select(G.c.name, count)
+            .select_from(P.join(M, M.c.table_id == P.c.id).join(G, G.c.id == M.c.group_id))
+            .where(
+                M.c.table_name == "package",
+                M.c.state == "active",
+                G.c.is_organization.is_(False),
+                G.c.state == "active",
+            )
+        )
     elif name == "tags" or name.startswith("vocab_"):
-        stmt = (sa.select(T.c.name, count).select_from(
-                P.join(PT, PT.c.package_id == P.c.id).join(T, T.c.id == PT.c.tag_id))
-                .where(PT.c.state == "active"))
+        stmt = (
+            sa.select(T.c.name, count)
+            .select_from(P.join(PT, PT.c.package_id == P.c.id).join(T, T.c.id == PT.c.tag_id))
+            .where(PT.c.state == "active")
+        )
         if name == "tags":
             stmt = stmt.where(T.c.vocabulary_id.is_(None))
         else:
-            stmt = stmt.join(V, V.c.id == T.c.vocabulary_id).where(
-                V.c.name == name[len("vocab_"):])
+            stmt = stmt.join(V, V.c.id == T.c.vocabulary_id).where(V.c.name == name[len("vocab_") :])
     elif name in _RESOURCE_COLUMNS:
         column = _RESOURCE_COLUMNS[name]
-        stmt = (sa.select(column, count).select_from(P.join(R, R.c.package_id == P.c.id))
-                .where(R.c.state == "active", sa.func.coalesce(column, "") != ""))
+        stmt = (
+            sa.select(column, count)
+            .select_from(P.join(R, R.c.package_id == P.c.id))
+            .where(R.c.state == "active", sa.func.coalesce(column, "") != "")
+        )
     elif name in by_column:
         column = by_column[name]
         stmt = sa.select(column, count).where(sa.func.coalesce(column, "") != "")
     elif name.startswith("extras_"):
-        column = P.c.extras[name[len("extras_"):]].astext
+        column = P.c.extras[name[len("extras_") :]].astext
         stmt = sa.select(column, count).where(column.isnot(None))
     else:
         return None
@@ -316,10 +360,16 @@ def _as_list(value: Any) -> list[str]:
 
 def index_document(package_id: str) -> dict[str, Any]:
     """The document Solr would hold for a dataset, built from the database."""
-    default, custom = logic.package_show_default_and_custom_schemas(
-        {"ignore_auth": True}, package_id)
-    skip = {"tags", "groups", "organization", "resources", "extras",
-            "relationships_as_subject", "relationships_as_object"}
+    default, custom = logic.package_show_default_and_custom_schemas({"ignore_auth": True}, package_id)
+    skip = {
+        "tags",
+        "groups",
+        "organization",
+        "resources",
+        "extras",
+        "relationships_as_subject",
+        "relationships_as_object",
+    }
     doc = {key: value for key, value in default.items() if key not in skip}
     doc.update(
         data_dict=json.dumps(default, cls=MissingNullEncoder),
@@ -328,13 +378,19 @@ def index_document(package_id: str) -> dict[str, Any]:
         groups=[g["name"] for g in default.get("groups", [])],
         organization=(default.get("organization") or {}).get("name"),
         capacity="private" if default.get("private") else "public",
-        dataset_type=default.get("type"), entity_type="package",
-        site_id=config.get("ckan.site_id"), title_string=default.get("title"),
+        dataset_type=default.get("type"),
+        entity_type="package",
+        site_id=config.get("ckan.site_id"),
+        title_string=default.get("title"),
     )
     for resource in default.get("resources", []):
-        for key, field in (("name", "res_name"), ("description", "res_description"),
-                           ("format", "res_format"), ("url", "res_url"),
-                           ("resource_type", "res_type")):
+        for key, field in (
+            ("name", "res_name"),
+            ("description", "res_description"),
+            ("format", "res_format"),
+            ("url", "res_url"),
+            ("resource_type", "res_type"),
+        ):
             doc.setdefault(field, []).append(resource.get(key) or "")
     for extra in default.get("extras", []):
         doc["extras_" + extra["key"]] = extra["value"]
@@ -354,8 +410,7 @@ class PostgresPackageSearchQuery(SearchQuery):
         # build the dataset from the database, which it does on SearchError.
         raise SearchError(f"pgsearch keeps no search index (asked for {reference})")
 
-    def run(self, query: dict[str, Any], permission_labels: Optional[list[str]] = None,
-            **kwargs: Any) -> dict[str, Any]:
+    def run(self, query: dict[str, Any], permission_labels: list[str] | None = None, **kwargs: Any) -> dict[str, Any]:
         """Search datasets; same parameters and return value as CKAN's Solr query."""
         invalid = set(query) - VALID_SOLR_PARAMETERS - {"q.op"}
         if invalid:
@@ -364,7 +419,7 @@ class PostgresPackageSearchQuery(SearchQuery):
             rows = int(query.get("rows", 10))
             start = int(query.get("start", 0) or 0)
         except ValueError as exc:
-            raise SearchQueryError(f"rows and start must be integers: {exc}")
+            raise SearchQueryError(f"rows and start must be integers: {exc}") from None
 
         where, scores = query_condition(query.get("q"), free_text_fallback=True)
         conds = [where]
@@ -380,8 +435,9 @@ class PostgresPackageSearchQuery(SearchQuery):
 
         session = model.Session
         self.count = session.execute(sa.select(sa.func.count()).select_from(P).where(where)).scalar_one()
-        stmt = (sa.select(P.c.id, P.c.name).where(where)
-                .order_by(*self._order_by(query.get("sort"), score)).offset(start))
+        stmt = (
+            sa.select(P.c.id, P.c.name).where(where).order_by(*self._order_by(query.get("sort"), score)).offset(start)
+        )
         if rows >= 0:
             stmt = stmt.limit(rows)
         found = session.execute(stmt).all()
@@ -390,7 +446,7 @@ class PostgresPackageSearchQuery(SearchQuery):
         return {"results": self.results, "count": self.count}
 
     @staticmethod
-    def _order_by(sort: Optional[str], score: Any) -> list[Any]:
+    def _order_by(sort: str | None, score: Any) -> list[Any]:
         order: list[Any] = []
         for part in (sort or "score desc, metadata_modified desc").split(","):
             field, _, direction = part.strip().partition(" ")
@@ -422,8 +478,7 @@ class PostgresPackageSearchQuery(SearchQuery):
                 result = dict(doc)
             else:
                 result = {f: doc[f] for f in fields if f in doc and not f.startswith("extras_")}
-                extras = {f[len("extras_"):]: doc[f] for f in fields
-                          if f.startswith("extras_") and f in doc}
+                extras = {f[len("extras_") :]: doc[f] for f in fields if f.startswith("extras_") and f in doc}
                 if extras:
                     result["extras"] = extras
             results.append(result)
