@@ -36,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipelines.paths import REPORTS_DIR  # noqa: E402
+from pipelines.paths import QUERIES_DIR, REPORTS_DIR  # noqa: E402
 
 REPORT = REPORTS_DIR / "sosep-2021-cuatrimestre-1.txt"
 BARE_IMPORT = "import frictionless, rdflib, pyoxigraph, pyshacl, ckanapi"
@@ -277,6 +277,23 @@ def endpoint(periods: int, repeat: int = 100) -> None:
                         f"IRI → {name}, {what} (p50 / p95; objetivo p50 ≤ 20)",
                         f"{statistics.median(times):5.1f} / {times[int(repeat * 0.95) - 1]:5.1f} ms",
                     )
+            for recipe in sorted(QUERIES_DIR.glob("*.rq")):
+                text = recipe.read_text(encoding="utf-8").encode()
+                times = []
+                for _ in range(max(5, repeat // 10)):
+                    start = time.perf_counter()
+                    request = urllib.request.Request(
+                        site + "query",
+                        data=text,
+                        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+                    )
+                    with urllib.request.urlopen(request) as r:
+                        rows = r.read().count(b"\n")
+                    times.append((time.perf_counter() - start) * 1000)
+                line(
+                    f"receta {recipe.stem} ({rows - 1:,} filas; p50, objetivo ≤ 100)",
+                    f"{statistics.median(times):7.1f} ms",
+                )
             runaway = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
             peak, done = [0.0], threading.Event()
 
