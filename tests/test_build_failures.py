@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from pipelines.paths import ROOT
+from tests.cli_runs import build, digests, interrupted_while_writing
 from tests.variants import BUNDLED
 
 PACKAGE = "sosep-informe-cuatrimestral-2021-1"
-
-
-def build(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "build", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def one_line_error(done: subprocess.CompletedProcess[str], code: int = 1) -> str:
@@ -35,14 +22,6 @@ def one_line_error(done: subprocess.CompletedProcess[str], code: int = 1) -> str
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), done.stderr
     return lines[0]
-
-
-def digest(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +55,12 @@ def test_a_file_too_large_is_refused_without_reading_it_whole(tmp_path: Path) ->
 
 def test_another_reports_package_is_never_replaced(tmp_path: Path, built: Path) -> None:
     out = copy_of(built, tmp_path)
-    before = digest(out / PACKAGE)
+    before = digests(out / PACKAGE)
     other = tmp_path / "otro-informe.txt"
     shutil.copy(BUNDLED, other)
     message = one_line_error(build(other, "--out", out))
     assert "ya existe" in message and BUNDLED.name in message and "--replace" in message
-    assert digest(out / PACKAGE) == before
+    assert digests(out / PACKAGE) == before
     assert build(other, "--out", out, "--replace").returncode == 0
 
 
@@ -101,24 +80,12 @@ def test_an_interrupted_build_cleans_its_scratch_and_keeps_the_package(
     tmp_path: Path, built: Path, signum: int, code: int
 ) -> None:
     out = copy_of(built, tmp_path)
-    before = digest(out / PACKAGE)
-    child = subprocess.Popen(
-        [sys.executable, "-m", "pipelines.cli", "build", str(BUNDLED), "--out", str(out)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while not any(".tmp-" in p.name for p in out.iterdir()):
-        assert child.poll() is None and time.monotonic() < deadline, "the build never started writing"
-        time.sleep(0.005)
-    child.send_signal(signum)
-    stdout, stderr = child.communicate(timeout=60)
-    message = one_line_error(subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr), code)
+    before = digests(out / PACKAGE)
+    done = interrupted_while_writing([BUNDLED, "--out", out], out, signum, timeout=60)
+    message = one_line_error(done, code)
     assert "interrumpido" in message
     assert sorted(p.name for p in out.iterdir()) == [PACKAGE]
-    assert digest(out / PACKAGE) == before
+    assert digests(out / PACKAGE) == before
 
 
 def test_no_scratch_folder_of_a_live_build_is_touched(tmp_path: Path) -> None:

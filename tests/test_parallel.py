@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from pipelines.cli import parser
 from pipelines.parallel import default_jobs
-from pipelines.paths import ROOT
+from tests.cli_runs import build, digests, interrupted_while_writing
 from tests.variants import bundled_text, with_period, write
 
 PERIODS = [("mayo-agosto", 2021), ("septiembre-diciembre", 2021), ("enero-abril", 2022), ("mayo-agosto", 2022)]
-
-
-def build(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "build", *map(str, args)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +21,6 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     good = [write(folder, f"r{i}.txt", with_period(bundled_text(), m, y)) for i, (m, y) in enumerate(PERIODS)]
     bad = write(folder, "roto.txt", bundled_text().replace("Izabal 3 0 3 79", "Izabal 3 0 3"))
     return [good[0], bad, *good[1:]]
-
-
-def digests(folder: Path) -> dict[str, str]:
-    return {
-        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def test_jobs_default_to_the_cores() -> None:
@@ -80,31 +58,9 @@ def test_an_interrupted_parallel_build_leaves_no_scratch(
     out = tmp_path / "paquetes"
     out.mkdir()
     many = [r for r in reports if r.name != "roto.txt"] * 3
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pipelines.cli",
-            "build",
-            *map(str, many),
-            "--out",
-            str(out),
-            "--jobs",
-            "2",
-            "--replace",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while not any(".tmp-" in p.name for p in out.iterdir()):
-        assert child.poll() is None and time.monotonic() < deadline, "the build never started writing"
-        time.sleep(0.005)
-    child.send_signal(signum)
-    _, stderr = child.communicate(timeout=120)
-    assert child.returncode == code, stderr
+    done = interrupted_while_writing([*many, "--out", out, "--jobs", "2", "--replace"], out, signum)
+    stderr = done.stderr
+    assert done.returncode == code, stderr
     assert "Traceback" not in stderr
     assert stderr.strip().splitlines()[-1].startswith("error: interrumpido")
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")]

@@ -12,26 +12,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.report.period import MONTHS
 from pipelines.report.text import load_report
 from pipelines.specs.model import TableSpec
 from pipelines.tables.model import ParsedReport
 from pipelines.tables.parse import parse_report
 
 TOKEN = re.compile(r"\S+")
-MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
 PERIOD = re.compile(
     r"\b(" + "|".join(MONTHS) + r")(\s*[–—-]\s*)(" + "|".join(MONTHS) + r")(\s+de\s+)(\d{4})\b", re.IGNORECASE
 )
