@@ -52,6 +52,7 @@ def _measurement(parsed: ParsedReport, package: URIRef) -> Iterator[Triple]:
     measurement = URIRef(f"{package}/calidad/consistencia")
     yield package, DQV.hasQualityMeasurement, measurement
     yield measurement, RDF.type, DQV.QualityMeasurement
+    yield measurement, RDFS.label, es("Consistencia interna del informe")
     yield measurement, DQV.computedOn, package
     yield measurement, DQV.isMeasurementOf, RA.proporcionComprobacionesCumplidas
     yield measurement, RA.comprobaciones, Literal(made)
@@ -170,6 +171,7 @@ def _annotation(
     body = URIRef(f"{note}/descripcion")
     yield package, DQV.hasQualityAnnotation, note
     yield note, RDF.type, DQV.QualityAnnotation
+    yield note, RDFS.label, es(f"Discrepancia: {found.descripcion}")
     yield note, OA.motivatedBy, DQV.qualityAssessment
     yield note, DQV.inDimension, RA.consistenciaInterna
     for target in _target(parsed, package, found, prose):
