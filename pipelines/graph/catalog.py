@@ -183,7 +183,7 @@ def catalog_triples(parsed: ParsedReport, base: str, files: list[Distribution]) 
     issued = Literal(report_date(parsed).isoformat(), datatype=XSD.date)
     yield pkg, DCTERMS.issued, issued
     yield pkg, DCTERMS.modified, issued
-    contact = URIRef(f"{publisher}/contacto")
+    contact = URIRef(f"{publisher}-contacto")
     yield pkg, DCAT.contactPoint, contact
     yield contact, RDF.type, VCARD.Organization
     yield contact, VCARD.fn, Literal(series.publisher_name)

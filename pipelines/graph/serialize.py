@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
 from pipelines.graph.cube import Triple
-from pipelines.graph.namespaces import BUDGET_PHASE, CODIGO, PREFIXES, VOCAB_BASE
+from pipelines.graph.namespaces import BUDGET_PHASE, CODIGO, PREFIXES, VOCAB_BASE, SeriesTerms
 
 # Prefixes whose local names contain no "/": Turtle would have to escape it
 # (`codigo:actividad\/x`), which is legal but hard to read, so the code lists
@@ -84,13 +84,20 @@ def to_oxigraph(triples: Iterable[Triple]) -> list[ox.Triple]:
     return [ox.Triple(_term(s), _term(p), _term(o)) for s, p, o in ordered]
 
 
-def turtle(triples: list[ox.Triple]) -> bytes:
+def series_prefixes(prefixes: dict[str, str], series: str | None) -> dict[str, str]:
+    """`prefixes` with `medida:`, `programa:`, … bound to one series' namespaces (`medida:asignado`,
+    as the cookbook writes it, rather than the escaped `medida:sosep\\/asignado`)."""
+    return {**prefixes, **SeriesTerms(series).prefixes()} if series else prefixes
+
+
+def turtle(triples: list[ox.Triple], series: str | None = None) -> bytes:
     """Turtle with the prefix declarations written here, sorted, whatever order the writer uses."""
-    body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES).split(b"\n")
+    prefixes = series_prefixes(TURTLE_PREFIXES, series)
+    body = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes).split(b"\n")
     while body and body[0].startswith(b"@prefix"):
         body.pop(0)
     header = ["# Grafo generado por rendicion-abierta a partir del informe; no editar a mano."]
-    header += [f"@prefix {name}: <{iri}> ." for name, iri in sorted(TURTLE_PREFIXES.items())]
+    header += [f"@prefix {name}: <{iri}> ." for name, iri in sorted(prefixes.items())]
     return ("\n".join(header) + "\n\n").encode() + b"\n".join(body)
 
 
@@ -143,12 +150,13 @@ def _value(term: ox.NamedNode | ox.Literal, compact: _Compactor) -> object:
     return {"@value": term.value, "@type": compact(datatype)}
 
 
-def jsonld(triples: list[ox.Triple], base: str) -> bytes:
+def jsonld(triples: list[ox.Triple], base: str, series: str | None = None) -> bytes:
     """Compact JSON-LD of `triples` (already in `to_oxigraph` order), prefixes declared inline.
 
-    `base` is the package's instance-data base IRI, declared as `datos:`.
+    `base` is the package's instance-data base IRI, declared as `datos:`; `series` binds `medida:`,
+    `programa:`, … to that series' namespaces.
     """
-    compact = _Compactor({**JSONLD_PREFIXES, "datos": base})
+    compact = _Compactor({**series_prefixes(JSONLD_PREFIXES, series), "datos": base})
     nodes: list[dict[str, object]] = []
     node: dict[str, object] = {}
     subject = None

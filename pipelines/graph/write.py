@@ -140,6 +140,6 @@ def write_graph(
     check_graph(triples, parsed.package_name, base=base)
     ordered = to_oxigraph(triples)
     package_dir.mkdir(parents=True, exist_ok=True)
-    (package_dir / TURTLE_FILE).write_bytes(turtle(ordered))
-    (package_dir / JSONLD_FILE).write_bytes(jsonld(ordered, base))
+    (package_dir / TURTLE_FILE).write_bytes(turtle(ordered, parsed.series.key))
+    (package_dir / JSONLD_FILE).write_bytes(jsonld(ordered, base, parsed.series.key))
     return graph_resources(parsed)
