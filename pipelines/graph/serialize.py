@@ -75,7 +75,8 @@ def _sort_key(triple: Triple) -> tuple[str, int, str, str]:
     s, p, o = triple
     # Subjects together, rdf:type first, then predicates and objects in order.
     first = 0 if str(p).endswith("22-rdf-syntax-ns#type") else 1
-    return str(s), first, str(p), o.n3()
+    # `<iri>` is what URIRef.n3() returns, without its per-call validation: the same order, cheaper.
+    return str(s), first, str(p), o.n3() if isinstance(o, Literal) else f"<{o}>"
 
 
 def to_oxigraph(triples: Iterable[Triple]) -> list[ox.Triple]:
