@@ -9,17 +9,17 @@ portal only, a missing CKAN_API_TOKEN falls back to `.portal/token`, which
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 
+from pipelines import settings
 from pipelines.paths import DATAPACKAGES_DIR, ROOT
 from pipelines.publish.errors import PublishError
 from pipelines.publish.publish import LOCAL_HOSTS, publish_package
 
-DEFAULT_URL = "http://127.0.0.1:5000"
+DEFAULT_URL = settings.PORTAL_URL.default
 LOCAL_TOKEN_FILE = ROOT / ".portal" / "token"
 
 
@@ -32,7 +32,7 @@ def default_packages(root: Path = DATAPACKAGES_DIR) -> list[Path]:
 
 def resolve_token(url: str) -> tuple[str | None, str]:
     """(token, where it came from). Never logs the token itself."""
-    token = os.environ.get("CKAN_API_TOKEN", "").strip()
+    token = settings.PORTAL_TOKEN.value().strip()
     if token:
         return token, "CKAN_API_TOKEN"
     if urlparse(url).hostname in LOCAL_HOSTS and LOCAL_TOKEN_FILE.is_file():
@@ -44,7 +44,9 @@ def resolve_token(url: str) -> tuple[str | None, str]:
 
 def publish_main(package_dirs: list[Path], ckan_url: str | None, dry_run: bool) -> int:
     """Publish each package; one line per failure on stderr; 0 only if all succeeded."""
-    url = ckan_url or os.environ.get("CKAN_URL") or DEFAULT_URL
+    url = ckan_url or settings.PORTAL_URL.value()
+    retries = max(int(settings.PUBLISH_RETRIES.value()), 0)
+    backoff = max(float(settings.PUBLISH_BACKOFF.value()), 0.0)
     packages = [Path(p) for p in package_dirs] or default_packages()
     if not packages:
         print(f"error: no hay paquetes en {DATAPACKAGES_DIR}; ejecute antes rendicion build", file=sys.stderr)
@@ -55,7 +57,7 @@ def publish_main(package_dirs: list[Path], ckan_url: str | None, dry_run: bool) 
     for package in packages:
         print(f"{package.name}:")
         try:
-            result = publish_package(package, url, token, dry_run=dry_run)
+            result = publish_package(package, url, token, dry_run=dry_run, retries=retries, backoff=backoff)
         except PublishError as error:
             print(f"error: {package.name}: {error}", file=sys.stderr)
             failed += 1

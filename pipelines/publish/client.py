@@ -9,7 +9,6 @@ never logged, never part of an error message, never in `repr`.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import Counter
@@ -21,7 +20,7 @@ import requests
 from ckanapi import RemoteCKAN
 from ckanapi.errors import CKANAPIError, NotAuthorized, NotFound, ValidationError
 
-from pipelines import __version__
+from pipelines import __version__, settings
 from pipelines.publish.errors import PermissionDenied, PublishError, TransientError
 
 __all__ = ["NotFound", "Portal", "retry_settings"]
@@ -55,10 +54,9 @@ PERMISSIONS = {
 
 
 def retry_settings() -> tuple[int, float]:
-    """(retries, first backoff in seconds), overridable for tests and slow links."""
-    retries = int(os.environ.get("RENDICION_PUBLISH_RETRIES", "5"))
-    backoff = float(os.environ.get("RENDICION_PUBLISH_BACKOFF", "1.0"))
-    return max(retries, 0), max(backoff, 0.0)
+    """(retries, first backoff in seconds) by default; the edge (CLI, Dagster resource) passes the
+    settings' values (RENDICION_PUBLISH_RETRIES, RENDICION_PUBLISH_BACKOFF), this module reads no variable."""
+    return int(settings.PUBLISH_RETRIES.default), float(settings.PUBLISH_BACKOFF.default)
 
 
 class _ServerError(Exception):
