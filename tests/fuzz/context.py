@@ -37,6 +37,20 @@ class Mutant:
     """The change sits on one line (a damaged byte): a refusal must name a line, if not a table."""
 
 
+def mutant(
+    description: str,
+    data: str | bytes,
+    caught: bool,
+    why: str,
+    table: str | None = None,
+    expect: Expect | None = None,
+    needs_line: bool = False,
+) -> Mutant:
+    """A mutant as a file would hold it (text encoded as UTF-8); `mutants` fills in its kind."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return Mutant("", description, raw, caught, why, table, expect, needs_line)
+
+
 @dataclass
 class Context:
     """What a kind draws from: the clean text, its map, the oracle, and the kind's own seeded generator."""

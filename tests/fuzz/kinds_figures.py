@@ -10,15 +10,9 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from tests.fuzz.context import Context, Expect, Mutant, like
+from tests.fuzz.context import Context, Mutant, like, mutant
 from tests.fuzz.layout import Cell, TableAt, clean, tokens
 from tests.fuzz.oracle import typed
-
-
-def _mutant(
-    description: str, text: str, caught: bool, why: str, table: str | None, expect: Expect | None = None
-) -> Mutant:
-    return Mutant("", description, text.encode("utf-8"), caught, why, table, expect)
 
 
 def _other_digit(ctx: Context, text: str) -> str | None:
@@ -34,7 +28,7 @@ def _change_cell(ctx: Context, table: TableAt, cell: Cell, new: str, what: str) 
     caught, why, expect = ctx.cells_change(table, [(cell, new)])
     text = ctx.edit({cell.line: ctx.with_token(cell.line, cell.token, new)})
     where = "totales" if cell.row is None else f"fila {cell.row + 1}"
-    return _mutant(
+    return mutant(
         f"{table.name} línea {cell.line} ({where}, {cell.field}): {what} «{cell.text}» → «{new}»",
         text,
         caught,
@@ -87,7 +81,7 @@ def row_deleted(ctx: Context) -> Mutant | None:
     text = ctx.edit({n: None for n in row.lines})
     description = f"{table.name}: fila «{row.label}» (líneas {row.lines[0]}–{row.line}) borrada"
     if table.spec.layout == "columns":
-        return _mutant(description, text, True, "falta una línea de medida declarada", table.name)
+        return mutant(description, text, True, "falta una línea de medida declarada", table.name)
     figures = ctx.oracle.figures()
     del figures[table.name].rows[row.row]
     if table.spec.layout == "rows":
@@ -96,7 +90,7 @@ def row_deleted(ctx: Context) -> Mutant | None:
         caught = ctx.oracle.reveals_reading(figures, table.name, printed, set())
     else:
         caught = ctx.oracle.reveals(figures)
-    return _mutant(description, text, caught, "sumas, cruces y claves sin la fila", table.name)
+    return mutant(description, text, caught, "sumas, cruces y claves sin la fila", table.name)
 
 
 def row_duplicated(ctx: Context) -> Mutant | None:
@@ -109,7 +103,7 @@ def row_duplicated(ctx: Context) -> Mutant | None:
     text = ctx.edit({row.line: [ctx.line(row.line), "", *[ctx.line(n) for n in row.lines]]})
     description = f"{table.name}: fila «{row.label}» (línea {row.line}) repetida"
     if table.spec.layout == "columns":
-        return _mutant(description, text, False, "la copia de una línea de medida no se lee", table.name)
+        return mutant(description, text, False, "la copia de una línea de medida no se lee", table.name)
     figures = ctx.oracle.figures()
     rows = figures[table.name].rows
     rows.insert(row.row + 1, dict(rows[row.row]))
@@ -119,7 +113,7 @@ def row_duplicated(ctx: Context) -> Mutant | None:
         caught = ctx.oracle.reveals_reading(figures, table.name, printed, {row.row, row.row + 1})
     else:
         caught = ctx.oracle.reveals(figures)
-    return _mutant(description, text, caught, "sumas dobles o clave repetida", table.name)
+    return mutant(description, text, caught, "sumas dobles o clave repetida", table.name)
 
 
 def cells_swapped(ctx: Context) -> Mutant | None:
@@ -137,7 +131,7 @@ def cells_swapped(ctx: Context) -> Mutant | None:
         return None
     caught, why, _ = ctx.cells_change(table, [(a, b.text), (b, a.text)])
     swapped = ctx.edit({line.line: _swap(ctx.line(line.line), a.token, b.token)})
-    return _mutant(
+    return mutant(
         f"{table.name} línea {line.line}: «{a.text}» ({a.field}) ↔ «{b.text}» ({b.field})",
         swapped,
         caught,
@@ -166,13 +160,13 @@ def cell_deleted(ctx: Context) -> Mutant | None:
     kept = [c.text for c in line.cells if c is not cell]
     if line.row is None and line is table.totals:
         caught = _totals_reveal(ctx, table, kept)
-        return _mutant(description, text, caught, "línea de totales con una cifra menos", table.name)
+        return mutant(description, text, caught, "línea de totales con una cifra menos", table.name)
     if table.spec.layout != "rows":
-        return _mutant(description, text, True, "la línea pierde una cifra de su forma declarada", table.name)
+        return mutant(description, text, True, "la línea pierde una cifra de su forma declarada", table.name)
     printed = [list(p) for p in ctx.oracle.printed[table.name]]
     printed[line.row] = kept
     caught = ctx.oracle.reveals_reading(ctx.oracle.figures(), table.name, printed, {line.row})
-    return _mutant(description, text, caught, "cada ubicación posible de la celda que falta", table.name)
+    return mutant(description, text, caught, "cada ubicación posible de la celda que falta", table.name)
 
 
 def _totals_reveal(ctx: Context, table: TableAt, cells: list[str]) -> bool:
@@ -202,15 +196,15 @@ def cell_added(ctx: Context) -> Mutant | None:
     description = f"{table.name} línea {line.line}: cifra «{extra}» añadida al final"
     cells = [c.text for c in line.cells] + [extra]
     if line is table.totals:
-        return _mutant(description, text, _totals_reveal(ctx, table, cells), "totales con una cifra más", table.name)
+        return mutant(description, text, _totals_reveal(ctx, table, cells), "totales con una cifra más", table.name)
     if table.spec.layout != "rows":
-        return _mutant(description, text, True, "la línea no tiene la forma declarada", table.name)
+        return mutant(description, text, True, "la línea no tiene la forma declarada", table.name)
     numeric = [f for f in table.spec.cell_fields if f.is_numeric]
     figures = ctx.oracle.figures()
     printed = [list(p) for p in ctx.oracle.printed[table.name]]
     if len(cells) > len(numeric):
         if table.departments:
-            return _mutant(description, text, True, "la etiqueta con una cifra no es un departamento", table.name)
+            return mutant(description, text, True, "la etiqueta con una cifra no es un departamento", table.name)
         row = figures[table.name].rows[line.row]
         for fld in table.spec.fields:
             if fld.source == "label":
@@ -218,7 +212,7 @@ def cell_added(ctx: Context) -> Mutant | None:
         cells = cells[1:]
     printed[line.row] = cells
     caught = ctx.oracle.reveals_reading(figures, table.name, printed, {line.row})
-    return _mutant(description, text, caught, "la fila se lee con las cifras corridas", table.name)
+    return mutant(description, text, caught, "la fila se lee con las cifras corridas", table.name)
 
 
 def target_zero(ctx: Context) -> Mutant | None:
@@ -247,7 +241,7 @@ def target_zero(ctx: Context) -> Mutant | None:
     for cell, new in sorted(changes, key=lambda c: -c[0].token):
         word = tokens(line)[cell.token]
         line = line[: word.start()] + new + line[word.end() :]
-    return _mutant(
+    return mutant(
         f"{table.name} línea {row.line}: {denominator} 0, {numerator} {executed}, {target} 0",
         ctx.edit({row.line: line}),
         caught,
@@ -292,7 +286,7 @@ def one_figure_per_row(ctx: Context) -> Mutant | None:
     body.append(" ".join([table.totals.label, *[f"{s:,}" for s in sums]]))
     changes: dict[int, str | list[str] | None] = {n: None for n in range(table.rows[0].lines[0], table.totals.line + 1)}
     changes[table.rows[0].lines[0]] = body
-    return _mutant(
+    return mutant(
         f"{table.name}: una cifra por fila, totales coherentes ({len(table.rows)} filas)",
         ctx.edit(changes),
         True,
@@ -317,7 +311,7 @@ def short_rows_bad_totals(ctx: Context) -> Mutant | None:
         cell = ctx.rng.choice([c for c in row.cells if c.text != "0"])
         changes[row.line] = ctx.with_token(row.line, cell.token, "")
         removed += Decimal(cell.text.replace(",", ""))
-    return _mutant(
+    return mutant(
         f"{table.name}: {len(chosen)} filas pierden una cifra, totales sin cambiar",
         ctx.edit(changes),
         removed != 0,

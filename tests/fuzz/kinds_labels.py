@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from pipelines.report.departments import match_department
-from tests.fuzz.context import Context, Mutant
+from tests.fuzz.context import Context, Mutant, mutant
 from tests.fuzz.layout import Printed, TableAt, clean, tokens
 from tests.fuzz.oracle import typed
 
@@ -32,10 +32,6 @@ def garbage(ctx: Context, numbers: bool = False) -> str:
             ]
         )
     return " ".join(words)
-
-
-def _mutant(description: str, text: str, caught: bool, why: str, table: str) -> Mutant:
-    return Mutant("", description, text.encode("utf-8"), caught, why, table)
 
 
 def relabel(ctx: Context, table: TableAt, row: Printed, label: str) -> tuple[bool, str]:
@@ -122,7 +118,7 @@ def label_mangled(ctx: Context) -> Mutant | None:
     letter = ctx.rng.choice([c for c in LETTERS if c != line[i].lower()])
     new = line[:i] + letter + line[i + 1 :]
     caught, why = relabel(ctx, table, row, printed_label(ctx, table, row, {number: new}))
-    return _mutant(
+    return mutant(
         f"{table.name} línea {number}: «{line[i]}» → «{letter}» en «{clean(line[start:end])}»",
         ctx.edit({number: new}),
         caught,
@@ -141,7 +137,7 @@ def garbage_before_label(ctx: Context) -> Mutant | None:
     first = row.lines[0]
     new = f"{junk} {ctx.line(first).lstrip()}"
     caught, why = relabel(ctx, table, row, printed_label(ctx, table, row, {first: new}))
-    return _mutant(
+    return mutant(
         f"{table.name} línea {first}: «{junk}» antes de «{row.label}»", ctx.edit({first: new}), caught, why, table.name
     )
 
@@ -158,7 +154,7 @@ def rows_merged(ctx: Context) -> Mutant | None:
     joined = " ".join([ctx.line(a.line).rstrip(), *[ctx.line(n).strip() for n in b.lines]])
     changes: dict[int, str | list[str] | None] = {n: None for n in b.lines}
     changes[a.line] = joined
-    return _mutant(
+    return mutant(
         f"{table.name}: filas «{a.label}» y «{b.label}» unidas en la línea {a.line}",
         ctx.edit(changes),
         True,
@@ -185,12 +181,12 @@ def garbage_line(ctx: Context) -> Mutant | None:
     text = ctx.edit({first: [junk, "", ctx.line(first)]})
     description = f"{table.name}: línea «{junk}» antes de la línea {first}"
     if table.spec.layout == "columns":
-        return _mutant(description, text, False, "un cuadro por columnas solo lee sus líneas de medida", table.name)
+        return mutant(description, text, False, "un cuadro por columnas solo lee sus líneas de medida", table.name)
     if table.spec.layout == "pattern" or numbers:
-        return _mutant(description, text, True, "una fila que no tiene la forma de una fila", table.name)
+        return mutant(description, text, True, "una fila que no tiene la forma de una fila", table.name)
     if before is table.totals:
-        return _mutant(
+        return mutant(
             description, text, False, "texto sin cifras antes de los totales no es ninguna etiqueta", table.name
         )
     caught, why = relabel(ctx, table, before, clean(f"{junk} {before.label}"))
-    return _mutant(description, text, caught, why, table.name)
+    return mutant(description, text, caught, why, table.name)

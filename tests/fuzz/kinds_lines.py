@@ -2,26 +2,12 @@
 
 from __future__ import annotations
 
-from tests.fuzz.context import Context, Mutant
+from tests.fuzz.context import Context, Mutant, mutant
 from tests.fuzz.kinds_labels import printed_label, relabel
 from tests.fuzz.layout import PERIOD, Printed, TableAt, clean, tokens
 from tests.fuzz.oracle import NUMBER
 
 CUATRIMESTRES = (("enero", "abril"), ("mayo", "agosto"), ("septiembre", "diciembre"))
-
-
-def _mutant(
-    description: str, data: str | bytes, caught: bool, why: str, table: str | None = None, needs_line: bool = False
-) -> Mutant:
-    return Mutant(
-        "",
-        description,
-        data.encode("utf-8") if isinstance(data, str) else data,
-        caught,
-        why,
-        table,
-        needs_line=needs_line,
-    )
 
 
 def _in_table(ctx: Context, number: int) -> TableAt | None:
@@ -40,14 +26,14 @@ def line_deleted(ctx: Context) -> Mutant | None:
     description = f"línea {number} borrada: «{clean(ctx.line(number))[:70]}»"
     for table in ctx.tables:
         if number in table.structural():
-            return _mutant(description, text, True, "línea declarada del cuadro", table.name)
+            return mutant(description, text, True, "línea declarada del cuadro", table.name)
     found = ctx.layout.row_at(number)
     if not found:
-        return _mutant(description, text, False, "texto que ninguna cifra publicada usa", None)
+        return mutant(description, text, False, "texto que ninguna cifra publicada usa", None)
     table, row = found
     if number != row.line:
         caught, why = relabel(ctx, table, row, printed_label(ctx, table, row, {number: ""}))
-        return _mutant(description, text, caught, why, table.name)
+        return mutant(description, text, caught, why, table.name)
     figures = ctx.oracle.figures()
     printed = [list(p) for p in ctx.oracle.printed[table.name]]
     rows = figures[table.name].rows
@@ -58,16 +44,16 @@ def line_deleted(ctx: Context) -> Mutant | None:
         if row.label_lines:
             pending = clean(" ".join(ctx.line(n) for n in row.label_lines))
             if row.row >= len(rows):
-                return _mutant(description, text, table.totals is None, "etiqueta sin cifras al final", table.name)
+                return mutant(description, text, table.totals is None, "etiqueta sin cifras al final", table.name)
             if table.departments:
-                return _mutant(description, text, True, "la etiqueta siguiente deja de ser un departamento", table.name)
+                return mutant(description, text, True, "la etiqueta siguiente deja de ser un departamento", table.name)
             for fld in table.spec.fields:
                 if fld.source == "label":
                     rows[row.row][fld.name] = clean(f"{pending} {rows[row.row][fld.name]}")
         caught = ctx.oracle.reveals_reading(figures, table.name, printed, set())
     else:
         caught = ctx.oracle.reveals(figures)
-    return _mutant(description, text, caught, "la fila desaparece (sumas, cruces, claves)", table.name)
+    return mutant(description, text, caught, "la fila desaparece (sumas, cruces, claves)", table.name)
 
 
 def truncated(ctx: Context) -> Mutant | None:
@@ -79,7 +65,7 @@ def truncated(ctx: Context) -> Mutant | None:
     if ctx.rng.random() < 0.3:
         cut = ctx.rng.randrange(max(1, end - 400), min(len(data), end + 50))
     caught = cut < end
-    return _mutant(
+    return mutant(
         f"cortado en el byte {cut} de {len(data)} (último cuadro termina en {end})",
         data[:cut],
         caught,
@@ -115,7 +101,7 @@ def period_mention(ctx: Context) -> Mutant | None:
     if new == line:
         return None
     position = "primera" if number == ctx.layout.period_lines[0] else "otra"
-    return _mutant(
+    return mutant(
         f"línea {number} ({position} mención): «{clean(line)[:60]}» → «{clean(new)[:60]}»",
         ctx.edit({number: new}),
         True,
@@ -144,18 +130,18 @@ def random_byte(ctx: Context) -> Mutant | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        return _mutant(description, bytes(data), True, "ya no es UTF-8", needs_line=True)
+        return mutant(description, bytes(data), True, "ya no es UTF-8", needs_line=True)
     number = data[:offset].count(b"\n") + 1
     table = _in_table(ctx, number)
     description += f" (línea {number})"
     if b"\n" in bytes([old, new_byte]) or b"\r" in bytes([old, new_byte]):
-        return _mutant(description, bytes(data), table is not None, "salto de línea dentro de un cuadro")
+        return mutant(description, bytes(data), table is not None, "salto de línea dentro de un cuadro")
     line, new = ctx.line(number), text.split("\n")[number - 1]
     damaged = table is not None or new_byte < 0x20 or new_byte == 0x7F  # a refusal must then say where
     if clean(line) == clean(new):
-        return _mutant(description, bytes(data), False, "solo cambia el espaciado", needs_line=damaged)
+        return mutant(description, bytes(data), False, "solo cambia el espaciado", needs_line=damaged)
     caught, why = _line_verdict(ctx, number, line, new)
-    return _mutant(description, bytes(data), caught, why, needs_line=damaged)
+    return mutant(description, bytes(data), caught, why, needs_line=damaged)
 
 
 def _line_verdict(ctx: Context, number: int, line: str, new: str) -> tuple[bool, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from tests.fuzz.context import Context, Mutant
+from tests.fuzz.context import Context, Mutant, mutant
 from tests.fuzz.kinds_labels import label_spans
 from tests.fuzz.layout import Cell, Printed, TableAt, clean
 
@@ -30,15 +30,8 @@ def _mutant(
     why: str = FORMAT,
     needs_line: bool = False,
 ) -> Mutant:
-    return Mutant(
-        "",
-        description,
-        data.encode("utf-8") if isinstance(data, str) else data,
-        caught,
-        why,
-        table,
-        needs_line=needs_line,
-    )
+    """Text-level damage is a change of form unless a kind says otherwise."""
+    return mutant(description, data, caught, why, table, needs_line=needs_line)
 
 
 def crlf(ctx: Context) -> Mutant | None:

@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.assets.services import psql
+
 from .instance import ROOT
 
 pytestmark = pytest.mark.services
@@ -54,17 +56,6 @@ WRAPPED = [
     "cut",
     "flock",
 ]
-
-
-def psql(sql: str, database: str = "postgres") -> str:
-    done = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-qtAX", "-v", "ON_ERROR_STOP=1", "-c", sql],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip()
 
 
 def drop_test_database(name: str) -> None:
