@@ -14,7 +14,6 @@ is the truth, not Dagster.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,6 +22,7 @@ from pathlib import Path
 from dagster import DynamicPartitionsDefinition, Failure
 
 from pipelines.errors import ReportError
+from pipelines.publish.local import sha256_file
 from pipelines.report.period import Period, detect_period
 from pipelines.report.text import REPORT_SUFFIXES, load_report
 from pipelines.specs import detect_series
@@ -67,15 +67,6 @@ def report_files(reports_dir: Path) -> list[Path]:
     )
 
 
-def file_sha256(path: Path) -> str:
-    """The hash `load_report` records (of the file as read), without extracting a PDF's text."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 @lru_cache(maxsize=512)
 def _identify(path: Path, sha256: str, specs: Path) -> tuple[str, None] | tuple[None, tuple]:
     """The key of one file's content, or why not (cached by hash: a PDF's text is extracted once per content)."""
@@ -89,7 +80,7 @@ def _identify(path: Path, sha256: str, specs: Path) -> tuple[str, None] | tuple[
 def identify(path: Path, specs: Path) -> str:
     """The partition key a report file belongs to; ReportError if its series or period cannot be read."""
     try:
-        key, refused = _identify(path, file_sha256(path), specs)
+        key, refused = _identify(path, sha256_file(path), specs)
     except OSError as error:
         raise ReportError(f"no se puede leer el archivo: {error.strerror or error}", report=path.name) from None
     if refused is not None:

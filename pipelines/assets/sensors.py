@@ -22,8 +22,9 @@ from dagster import (
 )
 
 from pipelines.assets.jobs import publish_period
-from pipelines.assets.partitions import PARTITIONS, file_sha256, scan_reports
+from pipelines.assets.partitions import PARTITIONS, scan_reports
 from pipelines.assets.resources import Folders
+from pipelines.publish.local import sha256_file
 
 
 def last_built_sha(instance: DagsterInstance, key: str) -> str | None:
@@ -54,7 +55,7 @@ def new_reports(context: SensorEvaluationContext, folders: Folders) -> SensorRes
     known = set(context.instance.get_dynamic_partitions(PARTITIONS.name))
     new_keys, requests, cursor = [], [], {}
     for key, path in sorted(found.items()):
-        sha = file_sha256(path)
+        sha = sha256_file(path)
         cursor[path.name] = sha
         if seen.get(path.name) == sha:
             continue

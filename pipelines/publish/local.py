@@ -108,6 +108,7 @@ class CheckedPackage:
 
 
 def sha256_file(path: Path) -> str:
+    """A file's sha256, read in blocks (a package's zip; a report file as `load_report` hashes it)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
