@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from json.encoder import encode_basestring as _string  # type: ignore[attr-defined]
 
 import pyoxigraph as ox
@@ -53,21 +53,27 @@ TURTLE_PREFIXES: dict[str, str] = {
 
 
 _NAMED: dict[str, ox.NamedNode] = {}
-"""IRI → pyoxigraph term: predicates, classes, datasets and codes repeat thousands of times per graph."""
+"""IRI → pyoxigraph term: predicates, classes, datasets and codes repeat thousands of times per graph.
+
+Keyed by plain `str`: an rdflib term hashes and compares through Python methods
+(`Identifier.__eq__`), a `str` in C, and a graph makes ~25,000 lookups.
+"""
 
 
-def _term(node: URIRef | Literal) -> ox.NamedNode | ox.Literal:
-    if isinstance(node, URIRef):
-        found = _NAMED.get(node)
-        if found is None:
-            if len(_NAMED) > 200_000:  # bounded: a worker builds thousands of graphs
-                _NAMED.clear()
-            found = _NAMED[node] = ox.NamedNode(str(node))
-        return found
+def _named(iri: str) -> ox.NamedNode:
+    found = _NAMED.get(iri)
+    if found is None:
+        if len(_NAMED) > 200_000:  # bounded: a worker builds thousands of graphs
+            _NAMED.clear()
+        found = _NAMED[iri] = ox.NamedNode(iri)
+    return found
+
+
+def _literal(node: Literal) -> ox.Literal:
     if node.language:
         return ox.Literal(str(node), language=node.language)
     if node.datatype:
-        return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node), datatype=_named(str(node.datatype)))
     return ox.Literal(str(node))
 
 
@@ -76,13 +82,28 @@ def _sort_key(triple: Triple) -> tuple[str, int, str, str]:
     # Subjects together, rdf:type first, then predicates and objects in order.
     first = 0 if str(p).endswith("22-rdf-syntax-ns#type") else 1
     # `<iri>` is what URIRef.n3() returns, without its per-call validation: the same order, cheaper.
-    return str(s), first, str(p), o.n3() if isinstance(o, Literal) else f"<{o}>"
+    # (`type(o) is URIRef` first: isinstance on rdflib's terms goes through an ABC check.)
+    return str(s), first, str(p), f"<{o}>" if type(o) is URIRef or not isinstance(o, Literal) else o.n3()
 
 
 def to_oxigraph(triples: Iterable[Triple]) -> list[ox.Triple]:
-    """Distinct triples in a fixed order, as pyoxigraph terms."""
-    ordered = sorted(set(triples), key=_sort_key)
-    return [ox.Triple(_term(s), _term(p), _term(o)) for s, p, o in ordered]
+    """Distinct triples in a fixed order, as pyoxigraph terms.
+
+    The sort key is also the identity: it spells subject, predicate and object
+    (a literal with its datatype or language), so one dict keyed by it removes
+    duplicates with `str` hashing instead of rdflib's, and sorting its keys
+    gives the same order as sorting the distinct triples by it.
+    """
+    keyed: dict[tuple[str, int, str, str], Triple] = {}
+    for triple in triples:
+        keyed.setdefault(_sort_key(triple), triple)
+    ordered = []
+    for key in sorted(keyed):
+        subject, _, predicate, written = key
+        o = keyed[key][2]
+        value = _named(written[1:-1]) if written[0] == "<" else _literal(o)
+        ordered.append(ox.Triple(_named(subject), _named(predicate), value))
+    return ordered
 
 
 def series_prefixes(prefixes: dict[str, str], series: str | None) -> dict[str, str]:
@@ -136,50 +157,82 @@ class _Compactor:
         return found
 
 
-def _value(term: ox.NamedNode | ox.Literal, compact: _Compactor) -> object:
-    if isinstance(term, ox.NamedNode):
-        return {"@id": compact(term.value)}
-    if term.language:
-        return {"@value": term.value, "@language": term.language}
-    datatype = term.datatype.value
-    if datatype == XSD_STRING:
-        return term.value
-    if datatype == XSD_INTEGER and CANONICAL_INTEGER.fullmatch(term.value) and term.value != "-0":
-        return int(term.value)
-    if datatype == XSD_BOOLEAN and term.value in ("true", "false"):
-        return term.value == "true"
-    return {"@value": term.value, "@type": compact(datatype)}
-
-
 def jsonld(triples: list[ox.Triple], base: str, series: str | None = None) -> bytes:
     """Compact JSON-LD of `triples` (already in `to_oxigraph` order), prefixes declared inline.
 
     `base` is the package's instance-data base IRI, declared as `datos:`; `series` binds `medida:`,
-    `programa:`, … to that series' namespaces.
+    `programa:`, … to that series' namespaces. The text is written node by node as it is read:
+    in `to_oxigraph` order a subject's triples are together and so are the values of each of its
+    keys, so no document is built in memory first (the `@context`, known only at the end, is
+    written in front of the nodes), and each IRI is compacted and quoted once.
     """
     compact = _Compactor({**series_prefixes(JSONLD_PREFIXES, series), "datos": base})
-    nodes: list[dict[str, object]] = []
-    node: dict[str, object] = {}
-    subject = None
-    for triple in triples:
-        if triple.subject != subject:
-            subject = triple.subject
-            node = {"@id": compact(subject.value)}
-            nodes.append(node)
-        if triple.predicate.value == RDF_TYPE and isinstance(triple.object, ox.NamedNode):
-            key, value = "@type", compact(triple.object.value)
+    quoted: dict[str, str] = {}
+
+    def q(iri: str) -> str:
+        found = quoted.get(iri)
+        if found is None:
+            found = quoted[iri] = _string(compact(iri))
+        return found
+
+    nodes: list[str] = []
+    entries: list[str] = []
+    values: list[ox.NamedNode | ox.Literal] = []
+    subject = key = ""
+
+    def close_key() -> None:
+        if len(values) == 1:
+            entries.append(f"\n   {key}: {_value_text(values[0], key, q, 3)}")
         else:
-            key, value = compact(triple.predicate.value), _value(triple.object, compact)
-        if key not in node:
-            node[key] = value
-        elif isinstance(node[key], list):
-            node[key].append(value)
-        else:
-            node[key] = [node[key], value]
-    context = dict(sorted(compact.used.items()))
+            items = ",\n    ".join(_value_text(v, key, q, 4) for v in values)
+            entries.append(f"\n   {key}: [\n    {items}\n   ]")
+        values.clear()
+
+    for s, p, o in triples:
+        if s.value != subject:
+            if values:
+                close_key()
+                nodes.append("{" + ",".join(entries) + "\n  }")
+            subject, key = s.value, ""
+            entries = [f'\n   "@id": {q(subject)}']
+        this = '"@type"' if p.value == RDF_TYPE and isinstance(o, ox.NamedNode) else q(p.value)
+        if this != key:
+            if values:
+                close_key()
+            key = this
+        values.append(o)
+    if values:
+        close_key()
+        nodes.append("{" + ",".join(entries) + "\n  }")
     out: list[str] = []
-    _dump({"@context": context, "@graph": nodes}, 0, out)
-    return "".join(out).encode("utf-8") + b"\n"
+    _dump(dict(sorted(compact.used.items())), 1, out)
+    graph = "[\n  " + ",\n  ".join(nodes) + "\n ]" if nodes else "[]"
+    return ('{\n "@context": ' + "".join(out) + ',\n "@graph": ' + graph + "\n}\n").encode("utf-8")
+
+
+def _value_text(term: ox.NamedNode | ox.Literal, key: str, q: Callable[[str], str], level: int) -> str:
+    """One value of a node's key as `json.dumps(indent=1)` writes it at depth `level`.
+
+    `key` is the key as written (quoted); `q` compacts and quotes an IRI.
+    """
+    if isinstance(term, ox.NamedNode):
+        if key == '"@type"':
+            return q(term.value)
+        return "{\n" + " " * (level + 1) + '"@id": ' + q(term.value) + "\n" + " " * level + "}"
+    text = term.value
+    if term.language:
+        pairs = f'"@value": {_string(text)},', f'"@language": {_string(term.language)}'
+    else:
+        datatype = term.datatype.value
+        if datatype == XSD_STRING:
+            return _string(text)
+        if datatype == XSD_INTEGER and CANONICAL_INTEGER.fullmatch(text) and text != "-0":
+            return int.__repr__(int(text))
+        if datatype == XSD_BOOLEAN and text in ("true", "false"):
+            return text
+        pairs = f'"@value": {_string(text)},', f'"@type": {q(datatype)}'
+    indent = "\n" + " " * (level + 1)
+    return "{" + indent + pairs[0] + indent + pairs[1] + "\n" + " " * level + "}"
 
 
 def _dump(value: object, level: int, out: list[str]) -> None:

@@ -44,8 +44,9 @@ from pipelines.graph.cube import Triple
 from pipelines.graph.cube_sparql import Row, Unsure, native
 from pipelines.graph.engine import Evaluator, Result, instances, targets
 from pipelines.graph.namespaces import PREFIXES, VOCAB_BASE, data_base
-from pipelines.graph.shapes import Index, Shape, SparqlConstraint, Term, Unsupported, parse_turtle, read_shapes
+from pipelines.graph.shapes import Index, Shape, SparqlConstraint, Term, Unsupported, read_shapes
 from pipelines.paths import VOCAB_DIR
+from pipelines.turtle import parse_turtle
 
 SHAPES = "formas.ttl"
 SHOWN = 5

@@ -26,8 +26,9 @@ from pipelines.graph.shacl import (
     vocab_files,
     vocabulary,
 )
-from pipelines.graph.shapes import Term, compile_shapes, parse_turtle
+from pipelines.graph.shapes import Term, compile_shapes
 from pipelines.paths import VOCAB_DIR
+from pipelines.turtle import parse_turtle
 
 
 def core_shapes(folder: Path = VOCAB_DIR) -> Graph:

@@ -19,10 +19,10 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 
 from pipelines.graph.cube import Triple
+from pipelines.turtle import parse_turtle
 
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -30,7 +30,6 @@ RDF_FIRST = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#first")
 RDF_REST = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#rest")
 RDF_NIL = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#nil")
 RDFS_CLASS = URIRef("http://www.w3.org/2000/01/rdf-schema#Class")
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 Term = URIRef | BNode | Literal
 
 
@@ -138,27 +137,6 @@ class Index:
 
     def __len__(self) -> int:
         return sum(len(pairs) for pairs in self.by_p.values()) + (len(self.parent) if self.parent else 0)
-
-
-def rdflib_term(term: object) -> Term:
-    """A pyoxigraph term as the rdflib term rdflib's own parser would have made."""
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    assert isinstance(term, ox.Literal)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == XSD_STRING:
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))
-
-
-def parse_turtle(data: bytes) -> list[Triple]:
-    return [
-        (rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object))  # type: ignore[misc]
-        for t in ox.parse(data, format=ox.RdfFormat.TURTLE)
-    ]
 
 
 # ------------------------------------------------------------------ shapes

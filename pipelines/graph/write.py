@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph
@@ -24,6 +23,7 @@ from pipelines.graph.shacl import check_graph
 from pipelines.package.schema import descriptor
 from pipelines.paths import VOCAB_DIR
 from pipelines.tables.model import ParsedReport
+from pipelines.turtle import read_turtle
 
 TURTLE_FILE = "grafo.ttl"
 JSONLD_FILE = "grafo.jsonld"
@@ -111,12 +111,9 @@ SHARED_CODE_LISTS = (VOCAB_DIR / "codigos.ttl", VOCAB_DIR / "departamentos.ttl")
 """National code lists every graph carries, so grafo.ttl answers queries on its own."""
 
 
-@lru_cache(maxsize=16)
 def vocabulary_triples(path: Path | None) -> tuple[Triple, ...]:
     """A vocabulary file's triples (the series' own, or a shared code list), parsed once per process."""
-    if path is None:
-        return ()
-    return tuple(Graph().parse(path, format="turtle"))  # type: ignore[arg-type]
+    return () if path is None else read_turtle(path)
 
 
 def as_graph(triples: list[Triple]) -> Graph:

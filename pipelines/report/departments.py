@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import Graph
 from rdflib.namespace import OWL, SKOS
 
 from pipelines.paths import VOCAB_DIR
+from pipelines.turtle import read_turtle
 
 CODE_LIST = VOCAB_DIR / "departamentos.ttl"
 
@@ -39,19 +39,25 @@ def normalize(name: str) -> str:
 @lru_cache(maxsize=4)
 def load_departments(path: Path = CODE_LIST) -> tuple[Department, ...]:
     """All departments, ordered by INE code."""
-    graph = Graph().parse(path, format="turtle")
-    iso = next(p for p in set(graph.predicates()) if str(p).endswith("#iso31662"))
-    departments = []
-    for concept in graph.subjects(SKOS.notation, None):
-        departments.append(
-            Department(
-                codigo=str(graph.value(concept, SKOS.notation)),
-                nombre=str(graph.value(concept, SKOS.prefLabel)),
-                iso_3166_2=str(graph.value(concept, iso)),
-                wikidata=str(graph.value(concept, OWL.sameAs)),
-                variants=tuple(sorted(str(v) for v in graph.objects(concept, SKOS.altLabel))),
-            )
+    about: dict[str, dict[str, list[str]]] = {}
+    for s, p, o in read_turtle(path):
+        about.setdefault(str(s), {}).setdefault(str(p), []).append(str(o))
+    iso = next(p for facts in about.values() for p in facts if p.endswith("#iso31662"))
+
+    def one(facts: dict[str, list[str]], predicate: str) -> str:
+        return facts.get(predicate, ["None"])[0]
+
+    departments = [
+        Department(
+            codigo=one(facts, str(SKOS.notation)),
+            nombre=one(facts, str(SKOS.prefLabel)),
+            iso_3166_2=one(facts, iso),
+            wikidata=one(facts, str(OWL.sameAs)),
+            variants=tuple(sorted(facts.get(str(SKOS.altLabel), []))),
         )
+        for facts in about.values()
+        if str(SKOS.notation) in facts
+    ]
     return tuple(sorted(departments, key=lambda d: d.codigo))
 
 
