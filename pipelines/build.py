@@ -54,13 +54,15 @@ def _alive(pid: int) -> bool:
 def clean_leftovers(out_dir: Path) -> None:
     """Remove what killed builds left in `out_dir` (their process is gone); best effort."""
     try:
-        entries = list(out_dir.iterdir())
+        # Only hidden names can be leftovers: a backlog's folder holds thousands of packages, and every
+        # build looks, so the cheap test comes first.
+        names = [name for name in os.listdir(out_dir) if name.startswith(".")]
     except OSError:
         return
-    for entry in entries:
-        found = LEFTOVER.match(entry.name)
+    for name in names:
+        found = LEFTOVER.match(name)
         if found and int(found["pid"]) != os.getpid() and not _alive(int(found["pid"])):
-            shutil.rmtree(entry, ignore_errors=True)
+            shutil.rmtree(out_dir / name, ignore_errors=True)
 
 
 def _source_of(package_dir: Path) -> str | None:

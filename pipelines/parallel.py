@@ -138,8 +138,12 @@ class _Pool:
         self.pending = deque(enumerate(self.reports))
 
     def run(self) -> int:
+        import gc
         import multiprocessing
 
+        import pipelines.build  # noqa: F401  (imported once here, shared by the forked workers)
+
+        gc.freeze()  # what the workers inherit is never walked by their collector
         context = multiprocessing.get_context("fork")
         try:
             for _ in range(self.jobs):
