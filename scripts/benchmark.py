@@ -89,12 +89,14 @@ def timed(label: str, action: Callable[[], object], repeat: int = 5) -> float:
 
 
 def stages() -> None:
+    from frictionless import validate
+
     from pipelines.build import write_package
     from pipelines.graph import shacl
     from pipelines.graph.serialize import jsonld, to_oxigraph, turtle
     from pipelines.graph.shacl_reference import oxigraph_sparql_lines, pyshacl_results
     from pipelines.graph.write import build_triples
-    from pipelines.package.validate import validate_package
+    from pipelines.package.validate import UTF8, validate_package
     from pipelines.report.text import load_report
     from pipelines.tables.parse import parse_report
 
@@ -126,7 +128,11 @@ def stages() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_package(parsed, Path(tmp))
         timed(
-            "Frictionless: validar el paquete (tipos, restricciones, claves)",
+            "Frictionless antes: frictionless.validate del paquete",
+            lambda: validate(str(folder / "datapackage.json"), detector=UTF8),
+        )
+        timed(
+            "Frictionless ahora: perfil + lectores de celdas, esquemas compilados",
             lambda: validate_package(folder, REPORT.name),
         )
         timed("escribir + validar el paquete completo (con grafo)", lambda: write_package(parsed, Path(tmp)))
