@@ -11,7 +11,10 @@ plus `codigo`, `estructura` and `datos` for the package's base IRI), one node
 per subject in `@graph`, `@type` for rdf:type, a single value unwrapped,
 plain strings for xsd:string, JSON numbers and booleans for canonical
 xsd:integer and xsd:boolean literals, `{"@value", "@type"|"@language"}` for
-the rest. pyoxigraph 0.5 writes only expanded JSON-LD (it ignores `prefixes`);
+the rest; a blank node (the package graphs have none; an IRI page's
+description may reach some, e.g. a SHACL shape's `sh:property [ … ]`) is
+`_:<id>`. The endpoint's IRI pages (`pipelines.sparql.describe`) use this
+writer too. pyoxigraph 0.5 writes only expanded JSON-LD (it ignores `prefixes`);
 rdflib's serializer with a context iterates a set of subjects, so its order
 follows PYTHONHASHSEED, and takes ~120 ms on the bundled report against ~25 ms here.
 """
@@ -136,9 +139,13 @@ class _Compactor:
         return found
 
 
-def _value(term: ox.NamedNode | ox.Literal, compact: _Compactor) -> object:
-    if isinstance(term, ox.NamedNode):
-        return {"@id": compact(term.value)}
+def _id(term: ox.NamedNode | ox.BlankNode, compact: _Compactor) -> str:
+    return "_:" + term.value if isinstance(term, ox.BlankNode) else compact(term.value)
+
+
+def _value(term: ox.NamedNode | ox.BlankNode | ox.Literal, compact: _Compactor) -> object:
+    if isinstance(term, ox.NamedNode | ox.BlankNode):
+        return {"@id": _id(term, compact)}
     if term.language:
         return {"@value": term.value, "@language": term.language}
     datatype = term.datatype.value
@@ -151,20 +158,24 @@ def _value(term: ox.NamedNode | ox.Literal, compact: _Compactor) -> object:
     return {"@value": term.value, "@type": compact(datatype)}
 
 
-def jsonld(triples: list[ox.Triple], base: str, series: str | None = None) -> bytes:
+def jsonld(
+    triples: list[ox.Triple], base: str, series: str | None = None, prefixes: dict[str, str] | None = None
+) -> bytes:
     """Compact JSON-LD of `triples` (already in `to_oxigraph` order), prefixes declared inline.
 
     `base` is the package's instance-data base IRI, declared as `datos:`; `series` binds `medida:`,
-    `programa:`, … to that series' namespaces.
+    `programa:`, … to that series' namespaces; `prefixes` adds others (the endpoint's). Only the
+    prefixes the triples use are declared. Triples of one subject must be consecutive, or the
+    subject gets two nodes (the same graph, a longer document).
     """
-    compact = _Compactor({**series_prefixes(JSONLD_PREFIXES, series), "datos": base})
+    compact = _Compactor({**(prefixes or {}), **series_prefixes(JSONLD_PREFIXES, series), "datos": base})
     nodes: list[dict[str, object]] = []
     node: dict[str, object] = {}
     subject = None
     for triple in triples:
         if triple.subject != subject:
             subject = triple.subject
-            node = {"@id": compact(subject.value)}
+            node = {"@id": _id(subject, compact)}
             nodes.append(node)
         if triple.predicate.value == RDF_TYPE and isinstance(triple.object, ox.NamedNode):
             key, value = "@type", compact(triple.object.value)
