@@ -11,7 +11,10 @@ plus `codigo`, `estructura` and `datos` for the package's base IRI), one node
 per subject in `@graph`, `@type` for rdf:type, a single value unwrapped,
 plain strings for xsd:string, JSON numbers and booleans for canonical
 xsd:integer and xsd:boolean literals, `{"@value", "@type"|"@language"}` for
-the rest. pyoxigraph 0.5 writes only expanded JSON-LD (it ignores `prefixes`);
+the rest; a blank node (the package graphs have none; an IRI page's
+description may reach some, e.g. a SHACL shape's `sh:property [ … ]`) is
+`_:<id>`. The endpoint's IRI pages (`pipelines.sparql.describe`) use this
+writer too. pyoxigraph 0.5 writes only expanded JSON-LD (it ignores `prefixes`);
 rdflib's serializer with a context iterates a set of subjects, so its order
 follows PYTHONHASHSEED, and takes ~120 ms on the bundled report against ~25 ms here.
 """
@@ -157,16 +160,19 @@ class _Compactor:
         return found
 
 
-def jsonld(triples: list[ox.Triple], base: str, series: str | None = None) -> bytes:
+def jsonld(
+    triples: list[ox.Triple], base: str, series: str | None = None, prefixes: dict[str, str] | None = None
+) -> bytes:
     """Compact JSON-LD of `triples` (already in `to_oxigraph` order), prefixes declared inline.
 
     `base` is the package's instance-data base IRI, declared as `datos:`; `series` binds `medida:`,
-    `programa:`, … to that series' namespaces. The text is written node by node as it is read:
-    in `to_oxigraph` order a subject's triples are together and so are the values of each of its
-    keys, so no document is built in memory first (the `@context`, known only at the end, is
-    written in front of the nodes), and each IRI is compacted and quoted once.
+    `programa:`, … to that series' namespaces; `prefixes` adds others (the endpoint's). Only the
+    prefixes the triples use are declared. The text is written node by node as it is read, each
+    IRI compacted and quoted once; the `@context`, known only at the end, is written in front.
+    Triples of one subject must be consecutive, or the subject gets two nodes (the same graph,
+    a longer document); a subject's keys may come in any order.
     """
-    compact = _Compactor({**series_prefixes(JSONLD_PREFIXES, series), "datos": base})
+    compact = _Compactor({**(prefixes or {}), **series_prefixes(JSONLD_PREFIXES, series), "datos": base})
     quoted: dict[str, str] = {}
 
     def q(iri: str) -> str:
@@ -175,50 +181,60 @@ def jsonld(triples: list[ox.Triple], base: str, series: str | None = None) -> by
             found = quoted[iri] = _string(compact(iri))
         return found
 
-    nodes: list[str] = []
-    entries: list[str] = []
-    values: list[ox.NamedNode | ox.Literal] = []
-    subject = key = ""
+    def node_id(term: ox.NamedNode | ox.BlankNode) -> str:
+        return _string("_:" + term.value) if isinstance(term, ox.BlankNode) else q(term.value)
 
-    def close_key() -> None:
-        if len(values) == 1:
-            entries.append(f"\n   {key}: {_value_text(values[0], key, q, 3)}")
-        else:
-            items = ",\n    ".join(_value_text(v, key, q, 4) for v in values)
-            entries.append(f"\n   {key}: [\n    {items}\n   ]")
-        values.clear()
+    nodes: list[str] = []
+    keys: dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]] = {}
+    subject: object = None
+    head = ""
+
+    def close_node() -> None:
+        entries = [head]
+        for key, values in keys.items():
+            if len(values) == 1:
+                entries.append(f"\n   {key}: {_value_text(values[0], key, q, node_id, 3)}")
+            else:
+                items = ",\n    ".join(_value_text(v, key, q, node_id, 4) for v in values)
+                entries.append(f"\n   {key}: [\n    {items}\n   ]")
+        nodes.append("{" + ",".join(entries) + "\n  }")
+        keys.clear()
 
     for s, p, o in triples:
-        if s.value != subject:
-            if values:
-                close_key()
-                nodes.append("{" + ",".join(entries) + "\n  }")
-            subject, key = s.value, ""
-            entries = [f'\n   "@id": {q(subject)}']
-        this = '"@type"' if p.value == RDF_TYPE and isinstance(o, ox.NamedNode) else q(p.value)
-        if this != key:
-            if values:
-                close_key()
-            key = this
-        values.append(o)
-    if values:
-        close_key()
-        nodes.append("{" + ",".join(entries) + "\n  }")
+        if s != subject:
+            if subject is not None:
+                close_node()
+            subject = s
+            head = f'\n   "@id": {node_id(s)}'
+        key = '"@type"' if p.value == RDF_TYPE and isinstance(o, ox.NamedNode) else q(p.value)
+        values = keys.get(key)
+        if values is None:
+            keys[key] = [o]
+        else:
+            values.append(o)
+    if subject is not None:
+        close_node()
     out: list[str] = []
     _dump(dict(sorted(compact.used.items())), 1, out)
     graph = "[\n  " + ",\n  ".join(nodes) + "\n ]" if nodes else "[]"
     return ('{\n "@context": ' + "".join(out) + ',\n "@graph": ' + graph + "\n}\n").encode("utf-8")
 
 
-def _value_text(term: ox.NamedNode | ox.Literal, key: str, q: Callable[[str], str], level: int) -> str:
+def _value_text(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal,
+    key: str,
+    q: Callable[[str], str],
+    node_id: Callable[[ox.NamedNode | ox.BlankNode], str],
+    level: int,
+) -> str:
     """One value of a node's key as `json.dumps(indent=1)` writes it at depth `level`.
 
-    `key` is the key as written (quoted); `q` compacts and quotes an IRI.
+    `key` is the key as written (quoted); `q` compacts and quotes an IRI, `node_id` a node.
     """
-    if isinstance(term, ox.NamedNode):
+    if isinstance(term, ox.NamedNode | ox.BlankNode):
         if key == '"@type"':
             return q(term.value)
-        return "{\n" + " " * (level + 1) + '"@id": ' + q(term.value) + "\n" + " " * level + "}"
+        return "{\n" + " " * (level + 1) + '"@id": ' + node_id(term) + "\n" + " " * level + "}"
     text = term.value
     if term.language:
         pairs = f'"@value": {_string(text)},', f'"@language": {_string(term.language)}'

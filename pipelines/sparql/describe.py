@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from pipelines.graph.serialize import jsonld
 from pipelines.sparql.query import GRAPH_FORMATS, PREFIXES, needs_union
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -62,6 +63,12 @@ SPANISH: dict[str, str] = {
     "http://www.w3.org/2002/07/owl#DatatypeProperty": "propiedad de datos",
 }
 """Spanish names of common standard terms the store has no Spanish label for."""
+
+
+def _order(triple: ox.Triple) -> tuple[bool, str, bool, str, str]:
+    """IRIs before blank nodes, each subject's triples together, rdf:type first: a stable JSON-LD document."""
+    subject, predicate = triple.subject, triple.predicate.value
+    return isinstance(subject, ox.BlankNode), str(subject), predicate != RDF_TYPE, predicate, str(triple.object)
 
 
 def hash_documents(vocab: list[Path], bases: list[str]) -> dict[str, list[str]]:
@@ -139,6 +146,10 @@ class Describer:
         return None
 
     def serialize(self, description: Description, fmt: str) -> bytes:
+        """Turtle and N-Triples by pyoxigraph; JSON-LD compact, with an inline `@context` of the prefixes it
+        uses, by the package graphs' writer (pyoxigraph 0.5 writes only expanded JSON-LD, a page of full IRIs)."""
+        if fmt == "jsonld":
+            return jsonld(sorted(description.triples, key=_order), self.bases[0], prefixes=PREFIXES)
         return ox.serialize(description.triples, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES if fmt == "ttl" else None)
 
     # -------------------------------------------------------------- labels and links

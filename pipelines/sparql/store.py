@@ -24,7 +24,13 @@ untouched, so a partition's run costs the same with 2 or 200 periods loaded.
 The three steps are not one transaction; each is idempotent, so re-running
 the partition after a crash repairs the store. `rebuild_store` builds it all
 in a scratch folder and swaps it in (first run, or a store written by the
-default-graph-only `load_store`).
+default-graph-only `load_store`), and compacts it (`Store.optimize`, RocksDB's
+full compaction) before the swap: measured over 200 periods, every cookbook
+query ran 2–3× faster on the compacted store (beneficiarios-por-departamento
+1.43 s → 0.64 s in-process; 4 s more to load; the folder grows 348 → 619 MB).
+`load_package` does not compact: at 200 periods that would add ~4 s to every
+partition's run, so a store kept by Dagster is as fast as its last rebuild
+left it plus the unmerged packages since.
 
 One process at a time may open the store for writing (RocksDB lock); a writer
 that finds it locked waits (`LOCK_WAIT_S`). Dagster also runs the store asset
@@ -230,4 +236,5 @@ def _bulk(location: Path, named: list[tuple[str, Path]], started: float) -> Load
     with open_store(location) as store:
         store.add(LAYOUT)
         store.bulk_extend(q for iri, path in named for q in _quads(path, ox.NamedNode(iri)))
+        store.optimize()  # bulk loading leaves many overlapping files: reads are 2–3× faster compacted
         return _summary(store, "", started, rebuilt=True)

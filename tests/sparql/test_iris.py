@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
+from rdflib.compare import isomorphic
 
 from pipelines.paths import ROOT
 from pipelines.sparql import Limits, load_store, start_server
@@ -64,13 +66,21 @@ def test_a_department_in_turtle_is_its_triples_as_subject(site: str) -> None:
     assert ox.Triple(iri, ox.NamedNode(SKOS + "notation"), ox.Literal("16")) in found
 
 
+def rdflib_graph(body: bytes, fmt: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=body.decode("utf-8"), format=fmt)
+
+
 def test_a_program_in_json_ld_is_the_same_description(site: str) -> None:
     status, kind, body = get(site + PROGRAM, "application/ld+json")
     assert status == 200 and kind == "application/ld+json"
     document = json.loads(body)
-    assert document[0]["@id"] == BASE + PROGRAM
+    context = document["@context"]
+    assert context["programa"] == BASE + "codigo/programa/" and context["skos"] == SKOS  # inline, compact
+    assert document["@graph"][0]["@id"] == "programa:sosep/hogares-comunitarios"
+    assert all(f"{name}:" in body.decode() for name in context)  # only the prefixes it uses
     _, _, turtle = get(site + PROGRAM, "text/turtle")
     assert triples(body, ox.RdfFormat.JSON_LD) == triples(turtle, ox.RdfFormat.TURTLE)
+    assert set(rdflib_graph(body, "json-ld")) == set(rdflib_graph(turtle, "turtle"))  # another parser agrees
     labels = {
         (t.object.value, t.object.language)
         for t in triples(turtle, ox.RdfFormat.TURTLE)
@@ -113,6 +123,9 @@ def test_blank_nodes_are_described_with_their_subject(site: str) -> None:
     assert status == 200 and blank
     reached = {t.object for t in found if isinstance(t.object, ox.BlankNode)}
     assert blank <= reached  # every blank node described is reached from the shapes, nested ones included
+    status, _, document = get(site + "def/forma", "application/ld+json")
+    assert status == 200 and '"_:' in document.decode() and "@context" in json.loads(document)
+    assert isomorphic(rdflib_graph(document, "json-ld"), rdflib_graph(body, "turtle"))
 
 
 def test_an_unknown_iri_is_404_with_a_short_spanish_message(site: str) -> None:
