@@ -17,7 +17,10 @@ from pipelines.publish.plan import PortalState
 HEAD_WORKERS = 4
 
 
-def fetch_state(portal: Portal, pkg: LocalPackage, series_prefix: str | None = None) -> PortalState:
+def fetch_state(
+    portal: Portal, pkg: LocalPackage, series_prefix: str | None = None, datastore: bool = True
+) -> PortalState:
+    """The portal's side of the plan; the series datasets are read only when the DataStore is published."""
     org = metadata.organization(pkg)
     wanted_groups = [g.name for g in metadata.groups(pkg, org["name"])]
     try:
@@ -43,7 +46,8 @@ def fetch_state(portal: Portal, pkg: LocalPackage, series_prefix: str | None = N
     with ThreadPoolExecutor(max_workers=HEAD_WORKERS) as pool:  # HEADs are reads: a few at a time is polite
         lengths = list(pool.map(lambda r: portal.head(r["url"]), ours))
     downloads = {r["id"]: length for r, length in zip(ours, lengths)}
-    return PortalState(org_exists, groups, dataset, downloads, fetch_series(portal, pkg, series_prefix))
+    series = fetch_series(portal, pkg, series_prefix) if datastore else {}
+    return PortalState(org_exists, groups, dataset, downloads, series)
 
 
 def fetch_series(portal: Portal, pkg: LocalPackage, prefix: str | None = None) -> dict[str, dict | None]:

@@ -477,8 +477,17 @@ def series_steps(
 
 
 def make_plan(
-    pkg: LocalPackage, state: PortalState, tables: dict[str, Table] | None = None, series_prefix: str | None = None
+    pkg: LocalPackage,
+    state: PortalState,
+    tables: dict[str, Table] | None = None,
+    series_prefix: str | None = None,
+    datastore: bool = True,
 ) -> Plan:
+    """The whole plan; with `datastore=False`, files and metadata only (no DataStore tables, views or series).
+
+    That narrower plan is for a portal without the DataStore plugins, and it is the baseline the
+    benchmark compares the full publication with.
+    """
     org = metadata.organization(pkg)
     group_specs = metadata.groups(pkg, org["name"])
     desired = metadata.dataset(pkg, org, group_specs, _guide_url(state.dataset))
@@ -503,6 +512,6 @@ def make_plan(
         reorder,
         activation(state.dataset, desired),
         descriptor_url,
-        table_steps(pkg, state, tables, resources),
-        series_steps(pkg, state, tables, org, series_prefix),
+        table_steps(pkg, state, tables, resources) if datastore else (),
+        series_steps(pkg, state, tables, org, series_prefix) if datastore else (),
     )

@@ -186,6 +186,16 @@ def test_plan_for_an_empty_portal_creates_everything_descriptor_first(pkg):
     assert plan.counts()["uploads"] == len(pkg.files) and plan.reorder and plan.activate
 
 
+def test_files_and_metadata_only_plan_has_no_datastore_views_or_series(pkg):
+    """The narrower plan (a portal without the DataStore plugins; the benchmark's baseline)."""
+    full = make_plan(pkg, PortalState(False, frozenset(), None))
+    files_only = make_plan(pkg, PortalState(False, frozenset(), None), datastore=False)
+    assert full.tables and full.series
+    assert files_only.tables == () and files_only.series == ()
+    assert files_only.steps == full.steps and files_only.activation == full.activation
+    assert not any(line.startswith(("datastore", "serie")) for line in files_only.lines())
+
+
 def test_an_unfinished_dataset_is_opened_only_at_the_end(pkg):
     state = _portal_copy(pkg)
     state.dataset.update(private=True, state="active")  # created by an editor: CKAN ignored "draft"
