@@ -16,10 +16,12 @@ from collections.abc import Callable
 from typing import Any
 
 from pipelines.publish import metadata, views
-from pipelines.publish.client import NotFound, Portal
+from pipelines.publish.client import Portal
+from pipelines.publish.datastore import apply_table, check_types, datastore_info, replace_rows, sync_views
 from pipelines.publish.errors import PublishError
 from pipelines.publish.local import DESCRIPTOR_KEY, GUIDE_KEY, LocalPackage
-from pipelines.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, Plan, SeriesStep, TableStep
+from pipelines.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, Plan
+from pipelines.publish.series import SERIES_KEY_PREFIX, SeriesStep, series_dataset, series_resource
 from pipelines.publish.tables import PERIOD_FIELD, Table, read_tables, series_fields, series_key, series_records
 
 
@@ -130,148 +132,6 @@ def apply_plan(
     return dataset or {}
 
 
-# DataStore writes: each call below is one transaction on the portal's side.
-def _datastore_info(portal: Portal, resource_id: str) -> dict[str, Any] | None:
-    try:
-        return portal.action("datastore_info", {"id": resource_id})
-    except NotFound:
-        return None
-
-
-def _check_types(info: dict[str, Any], fields: list[dict[str, Any]]) -> list[str]:
-    """Columns whose type differs from the one wanted (the DataStore cannot change a column's type in place)."""
-    current = {f["id"]: PG_TYPES.get(f.get("type"), f.get("type")) for f in info.get("fields", [])}
-    return [f["id"] for f in fields if current.get(f["id"]) not in (None, PG_TYPES.get(f["type"], f["type"]))]
-
-
-PG_TYPES = {"int": "int4", "integer": "int4"}  # datastore_info names PostgreSQL's types
-
-
-def _key(values: dict[str, Any], names: list[str]) -> tuple[str, ...]:
-    return tuple("" if values.get(n) is None else str(values[n]) for n in names)
-
-
-def _replace_rows(
-    portal: Portal,
-    rid: str,
-    records: list[dict[str, Any]],
-    key: list[str],
-    force: bool,
-    scope: dict[str, Any] | None = None,
-) -> None:
-    """Upsert every row (one transaction), then delete the rows of `scope` whose key is gone.
-
-    The upsert is a single datastore_upsert call: a reader sees all the old rows or all the new
-    values, never a mix. Rows whose key disappeared (rare: a renamed activity) are deleted right
-    after, one datastore_records_delete each. Without a primary key the key is the row position,
-    `_id`, which the first load gives in CSV order.
-    """
-    if key:
-        portal.action(
-            "datastore_upsert",
-            {
-                "resource_id": rid,
-                "records": records,
-                "method": "upsert",
-                "force": force,
-                "calculate_record_count": True,
-            },
-        )
-        new = {_key(r, key) for r in records}
-    else:
-        numbered = [{"_id": number, **r} for number, r in enumerate(records, start=1)]
-        portal.action(
-            "datastore_upsert",
-            {
-                "resource_id": rid,
-                "records": numbered,
-                "method": "upsert",
-                "force": force,
-                "calculate_record_count": True,
-            },
-        )
-        new = {(str(n),) for n in range(1, len(records) + 1)}
-    names = key or ["_id"]
-    found = portal.action(
-        "datastore_search",
-        {"resource_id": rid, "fields": names, "filters": scope or {}, "limit": 32000, "include_total": False},
-    )
-    for row in found.get("records", []):
-        if _key(row, names) not in new:
-            filters = {**(scope or {}), **{n: row[n] for n in names}}
-            portal.action(
-                "datastore_records_delete",
-                {"resource_id": rid, "filters": filters, "force": force, "calculate_record_count": True},
-            )
-
-
-def load_table(portal: Portal, rid: str, table: Table, log: Callable[[str], None], new: bool = False) -> None:
-    """The report table's DataStore table holds the CSV: created in one call, or replaced row by row in one."""
-    fields = [dict(f) for f in table.fields]
-    key = list(table.primary_key)
-    records = [dict(r) for r in table.records]
-    info = None if new else _datastore_info(portal, rid)  # a resource made in this run has no table yet
-    create = {"resource_id": rid, "fields": fields, "primary_key": key, "force": True, "calculate_record_count": True}
-    if info is None:  # a new table: its rows arrive in the same transaction that creates it
-        log(f"  datastore {table.name}: crear la tabla con {len(records)} filas")
-        portal.action("datastore_create", {**create, "records": records})
-        return
-    changed_type = _check_types(info, fields)
-    if changed_type:
-        log(f"  datastore {table.name}: el tipo de {', '.join(changed_type)} cambió: se vuelve a crear la tabla")
-        portal.action("datastore_delete", {"resource_id": rid, "force": True})
-        portal.action("datastore_create", {**create, "records": records})
-        return
-    log(f"  datastore {table.name}: reemplazar {len(records)} filas")
-    portal.action("datastore_create", {**create, "delete_fields": True, "calculate_record_count": False})
-    _replace_rows(portal, rid, records, key, force=True)
-
-
-def sync_views(
-    portal: Portal, rid: str, desired: list[dict[str, Any]], log: Callable[[str], None], label: str, new: bool = False
-) -> None:
-    """Our views as declared, in order, before any an administrator added; theirs are left alone."""
-    current = [] if new else portal.action("resource_view_list", {"id": rid})  # a new resource has none
-    ours = {v["title"]: v for v in current if views.is_ours(v)}
-    order = []
-    for wanted in desired:
-        view = ours.pop(wanted["title"], None)
-        if view is None:
-            log(f"  vista {label}: crear «{wanted['title']}»")
-            view = portal.action("resource_view_create", {"resource_id": rid, **wanted})
-        elif not views.same_view(view, wanted):
-            log(f"  vista {label}: actualizar «{wanted['title']}»")
-            view = portal.action("resource_view_update", {"id": view["id"], "resource_id": rid, **wanted})
-        order.append(view["id"])
-    for view in ours.values():
-        log(f"  vista {label}: borrar «{view['title']}» (ya no está declarada)")
-        portal.action("resource_view_delete", {"id": view["id"]})
-    dropped = {v["id"] for v in ours.values()}
-    others = [v["id"] for v in current if v["id"] not in order and v["id"] not in dropped]
-    kept = [v["id"] for v in current if v["id"] not in dropped]
-    now = kept + [i for i in order if i not in kept]  # the portal appends new views
-    if now != order + others:
-        portal.action("resource_view_reorder", {"id": rid, "order": order + others})
-
-
-def apply_table(
-    portal: Portal,
-    rid: str,
-    table: Table,
-    step: TableStep,
-    desired: list[dict[str, Any]],
-    log: Callable[[str], None],
-    new: bool = False,
-    extra: dict[str, str] | None = None,
-) -> None:
-    """Load, views, then the fingerprints (and a new upload's download link): an interruption before that
-    last patch leaves the old fingerprints, and the next publish does it all again."""
-    if step.load:
-        load_table(portal, rid, table, log, new=new)
-    sync_views(portal, rid, desired, log, table.name, new=new)
-    portal.action("resource_patch", {"id": rid, **step.done, **(extra or {})})
-
-
 def apply_series(
     portal: Portal,
     pkg: LocalPackage,
@@ -300,7 +160,7 @@ def apply_series(
         created = portal.action(
             "datastore_create",
             {
-                "resource": {"package_id": dataset_id, **metadata.series_resource(pkg, resource)},
+                "resource": {"package_id": dataset_id, **series_resource(pkg, resource)},
                 "fields": fields,
                 "primary_key": key,
                 "records": records,
@@ -313,7 +173,7 @@ def apply_series(
         if step.resource_fields:
             portal.action("resource_patch", {"id": rid, **step.resource_fields})
         if step.schema or step.rows:
-            info = _datastore_info(portal, rid)
+            info = datastore_info(portal, rid)
             if info is None:
                 log(f"  serie {ds.key}: crear su tabla con el período {step.period} ({len(records)} filas)")
                 portal.action(
@@ -328,7 +188,7 @@ def apply_series(
                     },
                 )
             else:
-                changed_type = _check_types(info, fields)
+                changed_type = check_types(info, fields)
                 if changed_type:
                     raise PublishError(
                         f"la serie {ds.key} guarda {', '.join(changed_type)} con otro tipo; el DataStore no cambia "
@@ -348,7 +208,7 @@ def apply_series(
                         },
                     )
                 log(f"  serie {ds.key}: período {step.period}: añadir o reemplazar {len(records)} filas")
-                _replace_rows(portal, rid, records, key, force=False, scope={PERIOD_FIELD: step.period})
+                replace_rows(portal, rid, records, key, force=False, scope={PERIOD_FIELD: step.period})
     if step.views or step.resource_id is None:
         sync_views(
             portal, rid, views.series_views(pkg.descriptor, resource, table), log, ds.key, new=step.resource_id is None
@@ -368,18 +228,14 @@ def apply_series(
     portal.action("resource_patch", {"id": rid, **step.done})
     if step.reorder:
         current = portal.action("package_show", {"id": dataset_id})
-        mine = [
-            r["id"]
-            for r in current["resources"]
-            if r.get(metadata.KEY_FIELD) == metadata.SERIES_KEY_PREFIX + table.name
-        ]
+        mine = [r["id"] for r in current["resources"] if r.get(metadata.KEY_FIELD) == SERIES_KEY_PREFIX + table.name]
         guides = [r["id"] for r in current["resources"] if r.get(metadata.KEY_FIELD) == GUIDE_KEY]
         others = [r["id"] for r in current["resources"] if r["id"] not in mine + guides]
         portal.action("package_resource_reorder", {"id": dataset_id, "order": mine + guides + others})
     activation = dict(step.activation or {})
     if guide_url:
         org = metadata.organization(pkg)
-        activation["notes"] = metadata.series_dataset(pkg, org, resource, guide_url, prefix)["notes"]
+        activation["notes"] = series_dataset(pkg, org, resource, guide_url, prefix)["notes"]
     if activation:
         log(f"  serie {ds.key}: publicar (activo y público)")
         portal.action("package_patch", {"id": dataset_id, **activation})

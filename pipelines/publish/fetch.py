@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pipelines.publish import metadata, views
 from pipelines.publish.client import NotFound, Portal
 from pipelines.publish.local import LocalPackage
-from pipelines.publish.plan import PortalState
+from pipelines.publish.series import series_name
+from pipelines.publish.steps import PortalState
 
 HEAD_WORKERS = 4
 
@@ -56,7 +57,7 @@ def fetch_series(portal: Portal, pkg: LocalPackage, prefix: str | None = None) -
     if not (pkg.descriptor.get("periodo") or {}).get("clave"):
         return {}
     names = [
-        metadata.series_name(pkg, f.resource["name"], prefix)
+        series_name(pkg, f.resource["name"], prefix)
         for f in pkg.files
         if f.kind == "table" and f.resource.get("name") in wanted
     ]

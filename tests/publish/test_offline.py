@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from pipelines.publish import metadata
+from pipelines.publish import series as series_datasets
 from pipelines.publish.cli import publish_main
 from pipelines.publish.client import Portal
 from pipelines.publish.errors import ConflictError, PackageError, PermissionDenied, TransientError
@@ -113,7 +114,7 @@ def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
     }
     downloads = {r["id"]: (None if drop_downloads else r["size"]) for r in resources}
     series_names = {
-        metadata.series_name(pkg, f.resource["name"]): f
+        series_datasets.series_name(pkg, f.resource["name"]): f
         for f in pkg.files
         if f.kind == "table" and f.resource["name"] != "departamentos"
     }
@@ -128,7 +129,7 @@ def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
     for step in first.series:
         f = series_names[step.name]
         link = url.format(f"g-{step.name}", guide.upload_name)
-        wanted = metadata.series_dataset(pkg, org, f.resource, link)
+        wanted = series_datasets.series_dataset(pkg, org, f.resource, link)
         guide_fields = metadata.resource(guide, pkg, None, link)
         guide_fields["size"] = int(guide_fields["size"])
         series[step.name] = {
@@ -145,7 +146,7 @@ def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
                     "id": f"t-{step.name}",
                     "datastore_active": True,
                     "url_type": "datastore",
-                    **metadata.series_resource(pkg, f.resource),
+                    **series_datasets.series_resource(pkg, f.resource),
                     **step.done,
                 },
                 {**guide_fields, "id": f"g-{step.name}", "url": link, "url_type": "upload"},
