@@ -149,11 +149,12 @@ def apply_table(
     desired: list[dict[str, Any]],
     log: Callable[[str], None],
     new: bool = False,
-    extra: dict[str, str] | None = None,
 ) -> None:
-    """Load, views, then the fingerprints (and a new upload's download link): an interruption before that
-    last patch leaves the old fingerprints, and the next publish does it all again."""
+    """Load, views, then the fingerprints: an interruption before that last patch leaves the old
+    fingerprints, and the next publish does it all again. A resource created in this run of a dataset
+    not open yet already carries them (`TableStep.early`): no patch then."""
     if step.load:
         load_table(portal, rid, table, log, new=new)
     sync_views(portal, rid, desired, log, table.name, new=new)
-    portal.action("resource_patch", {"id": rid, **step.done, **(extra or {})})
+    if not step.early:
+        portal.action("resource_patch", {"id": rid, **step.done})

@@ -1,9 +1,9 @@
 """The difference between what a package wants on the portal and what is there, as plain data.
 
 No I/O here: `fetch.py` reads the portal, this module decides (with `steps.py`, the pieces every
-plan shares, and `series.py`, the series datasets' part), `apply.py` writes. Keeping the decision pure is what makes `--dry-run` honest (it prints
-exactly what a real run would do) and lets the idempotence rules be tested
-without a portal.
+plan shares, and `series.py`, the series datasets' part), `apply.py` writes. Keeping the decision
+pure is what makes `--dry-run` honest (it prints exactly what a real run would do) and lets the
+idempotence rules be tested without a portal.
 
 Rules: only fields the publisher owns are compared; tags, groups and extras
 are merged (an administrator's additions survive); resources are matched by
@@ -35,6 +35,7 @@ from pipelines.publish.steps import (
     activation,
     dataset_step,
     guide_link,
+    is_open,
     same,
 )
 from pipelines.publish.tables import Table, fingerprint, read_tables
@@ -51,9 +52,14 @@ class TableStep:
     name: str  # table (package resource) name
     resource_id: str | None  # None: the resource is created in this run
     load: str | None  # "crear" (new table) / "reemplazar" (rows differ) / None
-    views: bool  # the declared views differ from those last made
+    views: bool  # the declared views differ from those last made (or the dataset is not open yet)
     done: dict[str, str]  # fields patched on the resource once loaded and viewed (fingerprints)
     rows: int
+    # The resource is created in this run in a dataset that is not open yet: the fingerprints go with its
+    # creation instead of a patch of their own. Safe because the table counts as loaded only once
+    # `datastore_active` says so (one datastore_create with every row), and the views are checked
+    # again on every run until the dataset opens (its activation is the last step).
+    early: bool = False
 
     @property
     def changes(self) -> bool:
@@ -77,6 +83,7 @@ class Plan:
     reorder: bool  # the portal's order of our resources differs from the package's
     activation: dict[str, Any] | None  # last patch: a new/incomplete/deleted dataset becomes active and public
     descriptor_url: str | None = None  # where the portal already serves datapackage.json
+    dataset_id: str | None = None  # the portal's id of the dataset, when it exists (links to uploads hold it)
     tables: tuple[TableStep, ...] = ()  # the DataStore tables and their views
     series: tuple[SeriesStep, ...] = ()  # one series dataset per table, this period's rows in it
 
@@ -185,8 +192,8 @@ def resource_steps(
             fields += ("archivo",)
         action = UPDATE if fields or upload else UNCHANGED
         steps.append(Step("recurso", f.key, action, fields, upload, resource_id=r["id"], download_url=link))
-    # A new descriptor goes up first: the tables' schema links point at its URL.
-    steps.sort(key=lambda s: not (s.key == DESCRIPTOR_KEY and s.action == CREATE))
+    # Resources are created in the package's order (no reorder afterwards): apply.py names each new
+    # resource itself, so the tables' schema links know the descriptor's URL before it goes up.
 
     # Order after the steps run: surviving resources keep their place, new ones are appended in step order.
     deleted = {s.resource_id for s in deletions}
@@ -206,6 +213,7 @@ def table_steps(
     """Which tables to (re)load and whose views to make: compared through the fingerprints the portal keeps."""
     resources = {r["id"]: r for r in (state.dataset or {}).get("resources", [])}
     by_key = {s.key: s for s in steps if s.target == "recurso" and s.action != DELETE}
+    opening = not is_open(state.dataset)
     out = []
     for f in pkg.files:
         if f.kind != "table":
@@ -227,9 +235,10 @@ def table_steps(
                 table.name,
                 rid,
                 load,
-                bool(load == "crear" or current.get(VIEWS_FIELD) != view_print),
+                bool(load == "crear" or opening or current.get(VIEWS_FIELD) != view_print),
                 {DATA_FIELD: table.fingerprint, VIEWS_FIELD: view_print},
                 len(table.records),
+                early=rid is None and opening,
             )
         )
     return tuple(out)
@@ -271,6 +280,7 @@ def make_plan(
         reorder,
         activation(state.dataset, desired),
         descriptor_url,
+        (state.dataset or {}).get("id"),
         table_steps(pkg, state, tables, resources) if datastore else (),
         series_steps(pkg, state, tables, org, series_prefix) if datastore else (),
     )

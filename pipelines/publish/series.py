@@ -26,6 +26,7 @@ from pipelines.publish.steps import (
     activation,
     dataset_step,
     guide_link,
+    is_open,
     same,
 )
 from pipelines.publish.tables import Table, fingerprint, series_fields, series_key
@@ -129,6 +130,13 @@ class SeriesStep:
     guide: Step | None  # the guide's resource (CREATE / UPDATE / UNCHANGED)
     done: dict[str, str]  # fingerprints patched on the resource at the end
     reorder: bool = False
+    dataset_id: str | None = None  # the portal's id of the series dataset, when it exists
+    # The DataStore resource is created in this run in a series dataset not open yet: its fingerprints
+    # go with its creation (see plan.TableStep.early for why that is safe).
+    early: bool = False
+    # The series dataset is not open yet and its resource says its table is there: a run checks that it
+    # is (datastore_info) before trusting it, since a new series dataset is created with the mark set.
+    check: bool = False
 
     @property
     def name(self) -> str:
@@ -145,6 +153,7 @@ class SeriesStep:
             or self.rows
             or self.views
             or self.reorder
+            or self.check
             or (self.guide is not None and self.guide.action != UNCHANGED)
         )
 
@@ -160,6 +169,8 @@ class SeriesStep:
             parts.append("crear su tabla en el DataStore")
         elif self.schema:
             parts.append("actualizar las columnas")
+        if self.check and not (self.rows or self.schema):
+            parts.append("comprobar su tabla")
         if self.rows:
             parts.append(f"período {self.period}: añadir o reemplazar {self.count} filas")
         if self.views:
@@ -204,6 +215,7 @@ def series_steps(
         wanted_fields = series_resource(pkg, f.resource)
         resource_fields = {k: v for k, v in wanted_fields.items() if not same(k, mine.get(k), v)} if mine else {}
         active = bool(mine and mine.get("datastore_active"))
+        opening = not is_open(current)
         guide_step = None
         if guide is not None:
             found = next((r for r in resources if r.get(metadata.KEY_FIELD) == GUIDE_KEY), None)
@@ -235,7 +247,7 @@ def series_steps(
                 period=period,
                 rows=not active or periods.get(period) != rows_print,
                 count=len(table.records),
-                views=not active or mine.get(VIEWS_FIELD) != view_print,
+                views=not active or opening or mine.get(VIEWS_FIELD) != view_print,
                 guide=guide_step,
                 done={
                     DATA_FIELD: schema_print,
@@ -246,6 +258,9 @@ def series_steps(
                 and guide is not None
                 and any(k == GUIDE_KEY for k in ours)
                 and ours != [key, GUIDE_KEY],
+                dataset_id=(current or {}).get("id"),
+                early=mine is None and opening,
+                check=opening and active,
             )
         )
     return tuple(out)

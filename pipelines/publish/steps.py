@@ -104,6 +104,13 @@ def _extras_list(extras: dict[str, str]) -> list[dict[str, str]]:
     return [{"key": k, "value": v} for k, v in sorted(extras.items())]
 
 
+def is_open(current: dict[str, Any] | None) -> bool:
+    """The dataset exists and its creation finished (no PENDING mark): what it holds was checked on the way."""
+    if current is None:
+        return False
+    return all(e["key"] != metadata.PENDING_EXTRA for e in current.get("extras", []))
+
+
 def activation(current: dict[str, Any] | None, desired: dict[str, Any]) -> dict[str, Any] | None:
     """The final patch, or None when the dataset is already active and complete.
 

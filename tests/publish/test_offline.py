@@ -178,13 +178,29 @@ def test_missing_download_link_is_patched_without_upload(pkg):
     assert "download_url" not in metadata.resource(pkg.files[0], pkg, None)
 
 
-def test_plan_for_an_empty_portal_creates_everything_descriptor_first(pkg):
+def test_plan_for_an_empty_portal_creates_everything_in_the_package_order(pkg):
     plan = make_plan(pkg, PortalState(False, frozenset(), None))
     assert plan.organization.action == CREATE and all(g.action == CREATE for g in plan.groups)
     assert plan.dataset.action == CREATE and plan.dataset.payload["private"] is True
     assert {"key": metadata.PENDING_EXTRA, "value": metadata.PENDING_VALUE} in plan.dataset.payload["extras"]
-    assert plan.resources[0].key == "paquete:datapackage.json"
-    assert plan.counts()["uploads"] == len(pkg.files) and plan.reorder and plan.activate
+    # apply.py names each new resource, so the descriptor need not go first and nothing is reordered after
+    assert [s.key for s in plan.resources] == [f.key for f in pkg.files]
+    assert plan.counts()["uploads"] == len(pkg.files) and not plan.reorder and plan.activate
+    # a new dataset's tables carry their fingerprints from their creation on; the views are checked until it opens
+    assert plan.tables and all(t.early and t.load == "crear" and t.views for t in plan.tables)
+    assert plan.series and all(s.early and s.views for s in plan.series)
+
+
+def test_views_are_checked_until_the_dataset_opens_and_only_new_resources_go_early(pkg):
+    """Interrupted after a table's load but before its views: the fingerprints say done, the PENDING mark does not."""
+    state = _portal_copy(pkg)
+    assert not any(t.changes for t in make_plan(pkg, state).tables)
+    state.dataset["extras"].append({"key": metadata.PENDING_EXTRA, "value": metadata.PENDING_VALUE})
+    plan = make_plan(pkg, state)
+    assert all(t.views and not t.load and not t.early for t in plan.tables)
+    del state.dataset["resources"][0]  # a table resource that the interrupted run had not created yet
+    first = make_plan(pkg, state).tables[0]
+    assert first.early and first.load == "crear"
 
 
 def test_files_and_metadata_only_plan_has_no_datastore_views_or_series(pkg):
