@@ -1,7 +1,7 @@
 """Speed and memory figures for `rendicion build` (printed, never asserted).
 
 Run with `make benchmark` (`python scripts/benchmark.py --muestra 3000` for the full backlog).
-Three parts:
+Five parts:
 
 1. one report, whole process: `rendicion build` of the bundled report against
    the bare import of the libraries it stands on (the goal is ≤ 1.5×);
@@ -18,7 +18,10 @@ Three parts:
    reloading every graph, and the endpoint's peak memory (RSS summed over its
    processes, an upper bound, and PSS) while the recipes run and while a runaway
    query meets its limits. The endpoint has no result cache: each repetition is
-   evaluated again.
+   evaluated again;
+5. publishing on CKAN (the tests' portal): a cold publish with files and metadata only against one
+   with the DataStore tables, views and series datasets (the goal is ≤ 2×), and a no-op republish
+   (the goal is ≤ 1 s and no write call).
 
 Figures depend on the machine and on what else runs on it; compare runs on the same one.
 Times are medians; CPU is user + system time of the process (and its children).
@@ -46,6 +49,7 @@ REPORT = REPORTS_DIR / "sosep-2021-cuatrimestre-1.txt"
 BARE_IMPORT = "import frictionless, rdflib, pyoxigraph, pyshacl, ckanapi"
 BACKLOG = 3000
 GOAL_SECONDS, GOAL_MB, GOAL_RATIO = 300.0, 2048.0, 1.5
+GOAL_PUBLISH_RATIO, GOAL_NOOP_SECONDS = 2.0, 1.0
 
 
 def line(label: str, value: str) -> None:
@@ -140,6 +144,94 @@ def stages() -> None:
             lambda: validate_package(folder, REPORT.name),
         )
         timed("escribir + validar el paquete completo (con grafo)", lambda: write_package(parsed, Path(tmp)))
+
+
+def _publish_copy(root: Path, name: str) -> Path:
+    """The bundled package under another name (its dataset on the portal is named after it), as the tests do."""
+    import json
+    import shutil
+
+    from pipelines.paths import DATAPACKAGES_DIR
+
+    target = root / name
+    shutil.copytree(DATAPACKAGES_DIR / "sosep-informe-cuatrimestral-2021-1", target)
+    descriptor = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["name"] = name
+    (target / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+    return target
+
+
+def publish_speed(repeat: int) -> None:
+    """Cold publish of the bundled package without and with its DataStore tables, then a no-op republish.
+
+    Runs against the tests' own portal (tests/portal/instance.py: database ckan_rendicion_pruebas,
+    127.0.0.1:5001, started by portal/start.sh as the tests start it; left running, like the tests
+    leave it), with datasets named `benchmark-…` and series prefixes of their own, purged at the end:
+    the developer's portal and its `sosep-serie-*` are never touched.
+    """
+    import json
+    import uuid
+
+    import requests
+
+    from pipelines.publish import publish_package
+    from pipelines.publish.views import series_tables
+    from tests.portal import instance
+
+    print(f"5. Publicación en CKAN (portal de pruebas {instance.URL}; mediana de {repeat} publicaciones en frío)")
+    started = instance.start(timeout=1800)
+    if started.returncode != 0:
+        raise SystemExit(f"portal/start.sh falló: {started.stderr[-2000:]}")
+    token = instance.TOKEN_FILE.read_text(encoding="utf-8").strip()
+    quiet = {"log": lambda _line: None, "retries": 2, "backoff": 0.5}
+    created: list[str] = []
+
+    def fresh(root: Path) -> tuple[Path, str]:
+        name, prefix = f"benchmark-{uuid.uuid4().hex[:10]}", f"benchmark-{uuid.uuid4().hex[:8]}"
+        folder = _publish_copy(root, name)
+        created.append(name)
+        return folder, prefix
+
+    def cold(root: Path, datastore: bool) -> tuple[float, Path, str, object]:
+        folder, prefix = fresh(root)
+        start = time.perf_counter()
+        result = publish_package(folder, instance.URL, token, series_prefix=prefix, datastore=datastore, **quiet)
+        seconds = time.perf_counter() - start
+        if datastore:
+            descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+            created.extend(f"{prefix}-serie-{table}" for table in sorted(series_tables(descriptor)))
+        return seconds, folder, prefix, result
+
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            cold(Path(tmp), datastore=True)  # warm-up: organization, groups, the portal's caches (not measured)
+            base, full, noop, writes, calls = [], [], [], [], []
+            for _ in range(repeat):  # alternated, so a neighbour's load weighs on both alike
+                base.append(cold(Path(tmp), datastore=False)[0])
+                seconds, folder, prefix, result = cold(Path(tmp), datastore=True)
+                full.append(seconds)
+                calls.append(result.api_calls)
+                start = time.perf_counter()
+                again = publish_package(folder, instance.URL, token, series_prefix=prefix, **quiet)
+                noop.append(time.perf_counter() - start)
+                writes.append(again.writes)
+        b, f = statistics.median(base), statistics.median(full)
+        line("en frío, solo archivos y metadatos (sin DataStore, vistas ni series)", f"{b:7.2f} s")
+        line(f"en frío, todo: DataStore, vistas y series ({statistics.median(calls):.0f} llamadas)", f"{f:7.2f} s")
+        line(f"razón (objetivo ≤ {GOAL_PUBLISH_RATIO:.0f}×)", f"{f / b:7.2f} ×")
+        line(f"republicación sin cambios (objetivo ≤ {GOAL_NOOP_SECONDS:.0f} s)", f"{statistics.median(noop):7.2f} s")
+        line("  llamadas de escritura en ella (objetivo 0; la peor de las corridas)", f"{max(writes):7d}")
+    finally:
+        for name in created:
+            try:
+                requests.post(
+                    f"{instance.URL}/api/3/action/dataset_purge",
+                    json={"id": name},
+                    headers={"Authorization": token},
+                    timeout=60,
+                )
+            except requests.RequestException:
+                pass
 
 
 def _k_times(k: int) -> Callable[[list[dict]], list[dict]]:
@@ -372,12 +464,16 @@ def main() -> None:
     args.add_argument(
         "--periodos", type=int, default=200, help="períodos en el almacén de la parte 4 (por defecto 200)"
     )
+    args.add_argument(
+        "--publicaciones", type=int, default=5, help="publicaciones en frío de la parte 5 (por defecto 5)"
+    )
     options = args.parse_args()
     print(f"informe: {REPORT.name}; núcleos de esta máquina: {os.cpu_count()}")
     one_report(options.repeticiones)
     stages()
     backlog(options.muestra, options.trabajos)
     endpoint(options.periodos)
+    publish_speed(options.publicaciones)
 
 
 if __name__ == "__main__":

@@ -33,9 +33,10 @@ temporary folder. A refusal is a `PackageError`.
 
 Modules: safety (name and path rules, symlink-free reads), local (package folder → checked
 snapshot, hashes), zip (reproducible zip of the listed files),
-metadata (datapackage → CKAN dicts), fetch (read the portal), plan (the diff,
-pure), apply (write, in an interruption-safe order), client (ckanapi with
-retries and 403 messages), publish (the rounds), cli.
+metadata (datapackage → CKAN dicts), tables (CSV → typed DataStore rows), views (table and chart
+views), fetch (read the portal), steps + plan + series (the diff, pure: shared pieces, the report
+dataset, the series datasets), apply (write, in an interruption-safe order), datastore (one table's
+load and views), client (ckanapi with retries and 403 messages), publish (the rounds), cli.
 """
 
 from pipelines.publish.cli import main, publish_main

@@ -1,25 +1,29 @@
 """Carry out a plan against the portal, in an order that is safe to interrupt.
 
-Order: organization and groups, the dataset (created private, as a draft
-when the token may set states, so a half-published dataset is never public), the descriptor (the tables' schema
-links need its URL), the other resources (each new upload followed by a patch that records its
-download link as `download_url`, known only once the portal has named the file), duplicate/stale deletions, the
-order of resources, each table's DataStore load and views (then the fingerprints that say so, last),
-the switch of the dataset to active, and last the series datasets (each: dataset, DataStore table,
-this period's rows, views, guide, fingerprints, activation). Stopping anywhere leaves a state the
-next run's plan repairs: a fingerprint is written only after what it describes is on the portal.
+Order: organization and groups, the dataset (created private, as a draft when the token may set
+states, so a half-published dataset is never public), its resources in the package's order (each new
+one named here, so its upload's link goes with its creation and the tables' schema links know the
+descriptor's URL), duplicate/stale deletions, the order of resources, each table's DataStore load and
+views (then the fingerprints that say so), the switch of the dataset to active, and last the series
+datasets (each: dataset with its DataStore resource, table with this period's rows, views, guide,
+fingerprints, activation). Stopping anywhere leaves a state the next run's plan repairs: a fingerprint
+is written only after what it describes is on the portal, or, for a resource created in a dataset not
+open yet, with its creation, and then the plan keeps checking that resource until the dataset opens.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from pipelines.publish import metadata, views
-from pipelines.publish.client import NotFound, Portal
+from pipelines.publish.client import Portal
+from pipelines.publish.datastore import apply_table, check_types, datastore_info, replace_rows, sync_views
 from pipelines.publish.errors import PublishError
 from pipelines.publish.local import DESCRIPTOR_KEY, GUIDE_KEY, LocalPackage
-from pipelines.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, Plan, SeriesStep, TableStep
+from pipelines.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, Plan
+from pipelines.publish.series import SERIES_KEY_PREFIX, SeriesStep, series_dataset, series_resource
 from pipelines.publish.tables import PERIOD_FIELD, Table, read_tables, series_fields, series_key, series_records
 
 
@@ -31,7 +35,12 @@ def apply_plan(
     tables: dict[str, Table] | None = None,
     series_prefix: str | None = None,
 ) -> dict[str, Any]:
-    """Run every step that changes something; returns the dataset as package_show last saw it."""
+    """Run every step that changes something; returns the dataset as package_show last saw it.
+
+    One call at a time. Writing the series datasets a few at a time was measured (scripts/benchmark.py,
+    part 5) and made a cold publish no faster on the local portal: CKAN is one process bound by its CPU,
+    and calls that wait on each other only queue there. Fewer calls is what pays.
+    """
     tables = read_tables(pkg) if tables is None else tables
     org = plan.organization
     if org.action == CREATE:
@@ -41,7 +50,23 @@ def apply_plan(
         if group.action == CREATE:
             log(f"  grupo {group.key}: crear")
             portal.action("group_create", group.payload)
+    links = Links(portal)
+    dataset = _apply_dataset(portal, pkg, plan, tables, links, log)
+    for step in plan.series:
+        if step.changes:
+            apply_series(portal, pkg, step, tables[_table_key(pkg, step.table)], links, log, series_prefix)
+    return dataset
 
+
+def _apply_dataset(
+    portal: Portal,
+    pkg: LocalPackage,
+    plan: Plan,
+    tables: dict[str, Table],
+    links: Links,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """The report's dataset: itself, its resources, its DataStore tables and views, then its opening."""
     ds = plan.dataset
     if ds.action == CREATE:
         log(f"  conjunto {ds.key}: crear (privado hasta terminar)")
@@ -51,13 +76,15 @@ def apply_plan(
         dataset = portal.action("package_patch", ds.payload)
     else:
         dataset = None
-    dataset_id = dataset["id"] if dataset else pkg.name
+    dataset_id = dataset["id"] if dataset else plan.dataset_id or pkg.name
 
+    # Each new resource is named here, so its download link is known before the upload: it goes with
+    # the resource_create (no patch after it), and the tables' schema links know the descriptor's URL.
+    named = {s.key: links.new(dataset_id, pkg.file(s.key).upload_name) for s in plan.resources if s.action == CREATE}
     ids: dict[str, str] = {}  # resource key → id after this run
     guide_url = None  # set when the guide goes up in this run: the description then links it
-    loading = {t.key for t in plan.tables if t.changes}  # their resources get one patch after the load
-    deferred: dict[str, dict[str, str]] = {}
-    descriptor_url = plan.descriptor_url  # known, or set below when the descriptor goes up (first)
+    early = {t.key: t.done for t in plan.tables if t.early}  # fingerprints sent with the resource's creation
+    descriptor_url = plan.descriptor_url or named.get(DESCRIPTOR_KEY, (None, None))[1]
     for step in plan.resources:
         if step.action == DELETE:
             continue
@@ -65,22 +92,20 @@ def apply_plan(
             ids[step.key] = step.resource_id or ""
             continue
         f = pkg.file(step.key)
-        fields = metadata.resource(f, pkg, descriptor_url, step.download_url)
         upload = (f.upload_name, f.path) if step.upload else None
         if step.action == CREATE:
+            rid, link = named[step.key]
+            fields = metadata.resource(f, pkg, descriptor_url, link)
             log(f"  recurso {_label(step.key)}: crear y subir {f.upload_name}")
-            result = portal.action("resource_create", {"package_id": dataset_id, **fields}, upload=upload)
+            payload = {"package_id": dataset_id, "id": rid, **fields, **early.get(step.key, {})}
+            result = portal.action("resource_create", payload, upload=upload)
         else:
+            fields = metadata.resource(f, pkg, descriptor_url, step.download_url)
             what = ", ".join(step.fields) + (" [subir archivo]" if step.upload else "")
             log(f"  recurso {_label(step.key)}: actualizar {what}")
             result = portal.action("resource_patch", {"id": step.resource_id, **fields}, upload=upload)
-        if step.key in loading and result.get("url_type") == "upload" and result.get("url"):
-            deferred[step.key] = metadata.download_fields(result["url"])  # sent with the table's last patch
-        else:
-            result = _set_download_url(portal, step.key, result, log)
+        result = _set_download_url(portal, step.key, result, log)  # only if the portal named it otherwise
         ids[step.key] = result["id"]
-        if step.key == DESCRIPTOR_KEY:
-            descriptor_url = result["url"]
         if step.key == GUIDE_KEY:
             guide_url = result.get("url")
 
@@ -108,7 +133,6 @@ def apply_plan(
                 views.report_views(pkg.descriptor, f.resource, tables[table_step.key]),
                 log,
                 new=table_step.resource_id is None,
-                extra=deferred.get(table_step.key, {}),
             )
 
     activation = dict(plan.activation or {})
@@ -122,154 +146,11 @@ def apply_plan(
             else f"  conjunto {ds.key}: enlazar la guía ciudadana"
         )
         dataset = portal.action("package_patch", {"id": dataset_id, **activation})
-
-    for series_step in plan.series:
-        if series_step.changes:
-            f = next(f for f in pkg.files if f.kind == "table" and f.resource.get("name") == series_step.table)
-            apply_series(portal, pkg, series_step, tables[f.key], f.resource, log, series_prefix)
     return dataset or {}
 
 
-# DataStore writes: each call below is one transaction on the portal's side.
-def _datastore_info(portal: Portal, resource_id: str) -> dict[str, Any] | None:
-    try:
-        return portal.action("datastore_info", {"id": resource_id})
-    except NotFound:
-        return None
-
-
-def _check_types(info: dict[str, Any], fields: list[dict[str, Any]]) -> list[str]:
-    """Columns whose type differs from the one wanted (the DataStore cannot change a column's type in place)."""
-    current = {f["id"]: PG_TYPES.get(f.get("type"), f.get("type")) for f in info.get("fields", [])}
-    return [f["id"] for f in fields if current.get(f["id"]) not in (None, PG_TYPES.get(f["type"], f["type"]))]
-
-
-PG_TYPES = {"int": "int4", "integer": "int4"}  # datastore_info names PostgreSQL's types
-
-
-def _key(values: dict[str, Any], names: list[str]) -> tuple[str, ...]:
-    return tuple("" if values.get(n) is None else str(values[n]) for n in names)
-
-
-def _replace_rows(
-    portal: Portal,
-    rid: str,
-    records: list[dict[str, Any]],
-    key: list[str],
-    force: bool,
-    scope: dict[str, Any] | None = None,
-) -> None:
-    """Upsert every row (one transaction), then delete the rows of `scope` whose key is gone.
-
-    The upsert is a single datastore_upsert call: a reader sees all the old rows or all the new
-    values, never a mix. Rows whose key disappeared (rare: a renamed activity) are deleted right
-    after, one datastore_records_delete each. Without a primary key the key is the row position,
-    `_id`, which the first load gives in CSV order.
-    """
-    if key:
-        portal.action(
-            "datastore_upsert",
-            {
-                "resource_id": rid,
-                "records": records,
-                "method": "upsert",
-                "force": force,
-                "calculate_record_count": True,
-            },
-        )
-        new = {_key(r, key) for r in records}
-    else:
-        numbered = [{"_id": number, **r} for number, r in enumerate(records, start=1)]
-        portal.action(
-            "datastore_upsert",
-            {
-                "resource_id": rid,
-                "records": numbered,
-                "method": "upsert",
-                "force": force,
-                "calculate_record_count": True,
-            },
-        )
-        new = {(str(n),) for n in range(1, len(records) + 1)}
-    names = key or ["_id"]
-    found = portal.action(
-        "datastore_search",
-        {"resource_id": rid, "fields": names, "filters": scope or {}, "limit": 32000, "include_total": False},
-    )
-    for row in found.get("records", []):
-        if _key(row, names) not in new:
-            filters = {**(scope or {}), **{n: row[n] for n in names}}
-            portal.action(
-                "datastore_records_delete",
-                {"resource_id": rid, "filters": filters, "force": force, "calculate_record_count": True},
-            )
-
-
-def load_table(portal: Portal, rid: str, table: Table, log: Callable[[str], None], new: bool = False) -> None:
-    """The report table's DataStore table holds the CSV: created in one call, or replaced row by row in one."""
-    fields = [dict(f) for f in table.fields]
-    key = list(table.primary_key)
-    records = [dict(r) for r in table.records]
-    info = None if new else _datastore_info(portal, rid)  # a resource made in this run has no table yet
-    create = {"resource_id": rid, "fields": fields, "primary_key": key, "force": True, "calculate_record_count": True}
-    if info is None:  # a new table: its rows arrive in the same transaction that creates it
-        log(f"  datastore {table.name}: crear la tabla con {len(records)} filas")
-        portal.action("datastore_create", {**create, "records": records})
-        return
-    changed_type = _check_types(info, fields)
-    if changed_type:
-        log(f"  datastore {table.name}: el tipo de {', '.join(changed_type)} cambió: se vuelve a crear la tabla")
-        portal.action("datastore_delete", {"resource_id": rid, "force": True})
-        portal.action("datastore_create", {**create, "records": records})
-        return
-    log(f"  datastore {table.name}: reemplazar {len(records)} filas")
-    portal.action("datastore_create", {**create, "delete_fields": True, "calculate_record_count": False})
-    _replace_rows(portal, rid, records, key, force=True)
-
-
-def sync_views(
-    portal: Portal, rid: str, desired: list[dict[str, Any]], log: Callable[[str], None], label: str, new: bool = False
-) -> None:
-    """Our views as declared, in order, before any an administrator added; theirs are left alone."""
-    current = [] if new else portal.action("resource_view_list", {"id": rid})  # a new resource has none
-    ours = {v["title"]: v for v in current if views.is_ours(v)}
-    order = []
-    for wanted in desired:
-        view = ours.pop(wanted["title"], None)
-        if view is None:
-            log(f"  vista {label}: crear «{wanted['title']}»")
-            view = portal.action("resource_view_create", {"resource_id": rid, **wanted})
-        elif not views.same_view(view, wanted):
-            log(f"  vista {label}: actualizar «{wanted['title']}»")
-            view = portal.action("resource_view_update", {"id": view["id"], "resource_id": rid, **wanted})
-        order.append(view["id"])
-    for view in ours.values():
-        log(f"  vista {label}: borrar «{view['title']}» (ya no está declarada)")
-        portal.action("resource_view_delete", {"id": view["id"]})
-    dropped = {v["id"] for v in ours.values()}
-    others = [v["id"] for v in current if v["id"] not in order and v["id"] not in dropped]
-    kept = [v["id"] for v in current if v["id"] not in dropped]
-    now = kept + [i for i in order if i not in kept]  # the portal appends new views
-    if now != order + others:
-        portal.action("resource_view_reorder", {"id": rid, "order": order + others})
-
-
-def apply_table(
-    portal: Portal,
-    rid: str,
-    table: Table,
-    step: TableStep,
-    desired: list[dict[str, Any]],
-    log: Callable[[str], None],
-    new: bool = False,
-    extra: dict[str, str] | None = None,
-) -> None:
-    """Load, views, then the fingerprints (and a new upload's download link): an interruption before that
-    last patch leaves the old fingerprints, and the next publish does it all again."""
-    if step.load:
-        load_table(portal, rid, table, log, new=new)
-    sync_views(portal, rid, desired, log, table.name, new=new)
-    portal.action("resource_patch", {"id": rid, **step.done, **(extra or {})})
+def _table_key(pkg: LocalPackage, table: str) -> str:
+    return next(f.key for f in pkg.files if f.kind == "table" and f.resource.get("name") == table)
 
 
 def apply_series(
@@ -277,30 +158,63 @@ def apply_series(
     pkg: LocalPackage,
     step: SeriesStep,
     table: Table,
-    resource: dict[str, Any],
+    links: Links,
     log: Callable[[str], None],
     prefix: str | None = None,
 ) -> None:
     """The series dataset of one table holds this package's period: created, altered and upserted as needed."""
+    resource = pkg.file(_table_key(pkg, step.table)).resource
     ds = step.dataset
-    if ds.action == CREATE:
-        log(f"  serie {ds.key}: crear (privado hasta terminar)")
-        dataset_id = portal.action("package_create", ds.payload)["id"]
-    elif ds.action == UPDATE:
-        log(f"  serie {ds.key}: actualizar {', '.join(ds.fields)}")
-        dataset_id = portal.action("package_patch", ds.payload)["id"]
-    else:
-        dataset_id = ds.key
     fields = series_fields(table)
     key = series_key(table)
     records = series_records(table, step.period)
     rid = step.resource_id
-    if rid is None:
+    if ds.action == CREATE:
+        # The DataStore resource comes with the dataset (one write of it instead of two more), already
+        # marked active so that datastore_create below does not rewrite the dataset again to say so; the
+        # dataset is private and not open until the end, and while it is not open each run checks that
+        # the table exists (SeriesStep.check) before trusting that mark.
+        log(f"  serie {ds.key}: crear (privado hasta terminar)")
+        rid = str(uuid.uuid4())
+        inline = {
+            "id": rid,
+            "url": "_datastore_only_resource",
+            "url_type": "datastore",
+            "datastore_active": True,
+            **series_resource(pkg, resource),
+            **step.done,
+        }
+        dataset_id = portal.action("package_create", {**ds.payload, "resources": [inline]})["id"]
+        log(f"  serie {ds.key}: crear su tabla con el período {step.period} ({len(records)} filas)")
+        portal.action(
+            "datastore_create",
+            {
+                "resource_id": rid,
+                "fields": fields,
+                "primary_key": key,
+                "records": records,
+                "aliases": [ds.key],
+                "calculate_record_count": True,
+            },
+        )
+    elif ds.action == UPDATE:
+        log(f"  serie {ds.key}: actualizar {', '.join(ds.fields)}")
+        dataset_id = portal.action("package_patch", ds.payload)["id"]
+    else:
+        dataset_id = step.dataset_id or ds.key
+    if ds.action == CREATE:
+        pass  # its DataStore table was made with it, above
+    elif rid is None:
         log(f"  serie {ds.key}: crear su tabla con el período {step.period} ({len(records)} filas)")
         created = portal.action(
             "datastore_create",
             {
-                "resource": {"package_id": dataset_id, **metadata.series_resource(pkg, resource)},
+                "resource": {
+                    "package_id": dataset_id,
+                    "id": str(uuid.uuid4()),  # named here: a retried call finds the same resource
+                    **series_resource(pkg, resource),
+                    **(step.done if step.early else {}),  # see SeriesStep.early
+                },
                 "fields": fields,
                 "primary_key": key,
                 "records": records,
@@ -312,8 +226,8 @@ def apply_series(
     else:
         if step.resource_fields:
             portal.action("resource_patch", {"id": rid, **step.resource_fields})
-        if step.schema or step.rows:
-            info = _datastore_info(portal, rid)
+        if step.schema or step.rows or step.check:
+            info = datastore_info(portal, rid)
             if info is None:
                 log(f"  serie {ds.key}: crear su tabla con el período {step.period} ({len(records)} filas)")
                 portal.action(
@@ -328,7 +242,7 @@ def apply_series(
                     },
                 )
             else:
-                changed_type = _check_types(info, fields)
+                changed_type = check_types(info, fields)
                 if changed_type:
                     raise PublishError(
                         f"la serie {ds.key} guarda {', '.join(changed_type)} con otro tipo; el DataStore no cambia "
@@ -347,8 +261,9 @@ def apply_series(
                             "calculate_record_count": False,
                         },
                     )
-                log(f"  serie {ds.key}: período {step.period}: añadir o reemplazar {len(records)} filas")
-                _replace_rows(portal, rid, records, key, force=False, scope={PERIOD_FIELD: step.period})
+                if step.schema or step.rows:  # (only checked: the table is there, its rows came with it)
+                    log(f"  serie {ds.key}: período {step.period}: añadir o reemplazar {len(records)} filas")
+                    replace_rows(portal, rid, records, key, force=False, scope={PERIOD_FIELD: step.period})
     if step.views or step.resource_id is None:
         sync_views(
             portal, rid, views.series_views(pkg.descriptor, resource, table), log, ds.key, new=step.resource_id is None
@@ -356,33 +271,59 @@ def apply_series(
     guide_url = None
     if step.guide is not None and step.guide.action != UNCHANGED:
         guide = pkg.file(GUIDE_KEY)
-        fields_ = metadata.resource(guide, pkg, None, step.guide.download_url)
         upload = (guide.upload_name, guide.path) if step.guide.upload else None
         log(f"  serie {ds.key}: guía ciudadana")
         if step.guide.action == CREATE:
-            result = portal.action("resource_create", {"package_id": dataset_id, **fields_}, upload=upload)
+            guide_id, link = links.new(dataset_id, guide.upload_name)
+            fields_ = metadata.resource(guide, pkg, None, link)
+            payload = {"package_id": dataset_id, "id": guide_id, **fields_}
+            result = portal.action("resource_create", payload, upload=upload)
         else:
+            fields_ = metadata.resource(guide, pkg, None, step.guide.download_url)
             result = portal.action("resource_patch", {"id": step.guide.resource_id, **fields_}, upload=upload)
         result = _set_download_url(portal, GUIDE_KEY, result, log)
         guide_url = result.get("url")
-    portal.action("resource_patch", {"id": rid, **step.done})
+    if not (step.early and step.resource_id is None):
+        portal.action("resource_patch", {"id": rid, **step.done})
     if step.reorder:
         current = portal.action("package_show", {"id": dataset_id})
-        mine = [
-            r["id"]
-            for r in current["resources"]
-            if r.get(metadata.KEY_FIELD) == metadata.SERIES_KEY_PREFIX + table.name
-        ]
+        mine = [r["id"] for r in current["resources"] if r.get(metadata.KEY_FIELD) == SERIES_KEY_PREFIX + table.name]
         guides = [r["id"] for r in current["resources"] if r.get(metadata.KEY_FIELD) == GUIDE_KEY]
         others = [r["id"] for r in current["resources"] if r["id"] not in mine + guides]
         portal.action("package_resource_reorder", {"id": dataset_id, "order": mine + guides + others})
     activation = dict(step.activation or {})
     if guide_url:
         org = metadata.organization(pkg)
-        activation["notes"] = metadata.series_dataset(pkg, org, resource, guide_url, prefix)["notes"]
+        activation["notes"] = series_dataset(pkg, org, resource, guide_url, prefix)["notes"]
     if activation:
         log(f"  serie {ds.key}: publicar (activo y público)")
         portal.action("package_patch", {"id": dataset_id, **activation})
+
+
+class Links:
+    """Names new resources and says which link the portal will give their upload (it holds both ids).
+
+    CKAN accepts a resource id chosen by the client (a retried resource_create then finds the same
+    resource instead of adding a second) and serves an upload at
+    `<site_url>/dataset/<dataset id>/resource/<resource id>/download/<file name>`. The site URL is
+    the portal's own (`status_show`), read once, only when a resource is created. Should the portal
+    name the link otherwise, the answer says so and `_set_download_url` patches it, as before.
+    """
+
+    def __init__(self, portal: Portal) -> None:
+        self.portal = portal
+        self._site: str | None = None
+
+    def site(self) -> str:
+        if self._site is None:
+            found = self.portal.action("status_show", {}).get("site_url") or self.portal.url
+            self._site = str(found).rstrip("/")
+        return self._site
+
+    def new(self, dataset_id: str, filename: str) -> tuple[str, str]:
+        """A fresh resource id and the download link of `filename` uploaded to it."""
+        rid = str(uuid.uuid4())
+        return rid, f"{self.site()}/dataset/{dataset_id}/resource/{rid}/download/{filename}"
 
 
 def _set_download_url(portal: Portal, key: str, result: dict[str, Any], log: Callable[[str], None]) -> dict[str, Any]:

@@ -12,12 +12,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pipelines.publish import metadata, views
 from pipelines.publish.client import NotFound, Portal
 from pipelines.publish.local import LocalPackage
-from pipelines.publish.plan import PortalState
+from pipelines.publish.series import series_name
+from pipelines.publish.steps import PortalState
 
 HEAD_WORKERS = 4
 
 
-def fetch_state(portal: Portal, pkg: LocalPackage, series_prefix: str | None = None) -> PortalState:
+def fetch_state(
+    portal: Portal, pkg: LocalPackage, series_prefix: str | None = None, datastore: bool = True
+) -> PortalState:
+    """The portal's side of the plan; the series datasets are read only when the DataStore is published."""
     org = metadata.organization(pkg)
     wanted_groups = [g.name for g in metadata.groups(pkg, org["name"])]
     try:
@@ -43,7 +47,8 @@ def fetch_state(portal: Portal, pkg: LocalPackage, series_prefix: str | None = N
     with ThreadPoolExecutor(max_workers=HEAD_WORKERS) as pool:  # HEADs are reads: a few at a time is polite
         lengths = list(pool.map(lambda r: portal.head(r["url"]), ours))
     downloads = {r["id"]: length for r, length in zip(ours, lengths)}
-    return PortalState(org_exists, groups, dataset, downloads, fetch_series(portal, pkg, series_prefix))
+    series = fetch_series(portal, pkg, series_prefix) if datastore else {}
+    return PortalState(org_exists, groups, dataset, downloads, series)
 
 
 def fetch_series(portal: Portal, pkg: LocalPackage, prefix: str | None = None) -> dict[str, dict | None]:
@@ -52,7 +57,7 @@ def fetch_series(portal: Portal, pkg: LocalPackage, prefix: str | None = None) -
     if not (pkg.descriptor.get("periodo") or {}).get("clave"):
         return {}
     names = [
-        metadata.series_name(pkg, f.resource["name"], prefix)
+        series_name(pkg, f.resource["name"], prefix)
         for f in pkg.files
         if f.kind == "table" and f.resource.get("name") in wanted
     ]

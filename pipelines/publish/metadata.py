@@ -75,7 +75,7 @@ class GroupSpec:
     description: str
 
 
-def _series(descriptor: dict[str, Any]) -> dict[str, Any]:
+def series_of(descriptor: dict[str, Any]) -> dict[str, Any]:
     """What the package says of its series (programs, catalog themes): the publisher reads only the package."""
     found = descriptor.get("serie")
     return found if isinstance(found, dict) else {}
@@ -100,7 +100,7 @@ def organization(pkg: LocalPackage) -> dict[str, str]:
 def groups(pkg: LocalPackage, org_name: str) -> list[GroupSpec]:
     """One CKAN group per program named by the package's tables, prefixed by the organization."""
     keys = list(dict.fromkeys(r["programa"] for r in pkg.descriptor["resources"] if r.get("programa")))
-    programs = {p["clave"]: p for p in _series(pkg.descriptor).get("programas", [])}
+    programs = {p["clave"]: p for p in series_of(pkg.descriptor).get("programas", [])}
     found = []
     for key in keys:
         program = programs.get(key, {})
@@ -228,7 +228,7 @@ def extras(pkg: LocalPackage, org: dict[str, str]) -> dict[str, str]:
     }
     if publisher.get("path"):
         found["publisher_url"] = publisher["path"]
-    series = _series(d)
+    series = series_of(d)
     if series.get("temas"):
         found["theme"] = json.dumps(series["temas"])
     if series.get("tipo_publicador"):
@@ -374,86 +374,3 @@ def resource(
         if profile:
             fields["conforms_to"] = profile
     return fields
-
-
-# Series: one dataset per report table holding the rows of every published period.
-SERIES_KEY_PREFIX = "serie:"
-
-
-def series_name(pkg: LocalPackage, table: str, prefix: str | None = None) -> str:
-    """`<serie>-serie-<table>`, e.g. sosep-serie-hogares-comunitarios (`prefix` replaces the series key)."""
-    series = prefix or _series(pkg.descriptor).get("clave") or organization(pkg)["name"]
-    return f"{series}-serie-{table}"
-
-
-def series_dataset(
-    pkg: LocalPackage,
-    org: dict[str, str],
-    resource: dict[str, Any],
-    guide_url: str | None = None,
-    prefix: str | None = None,
-) -> dict[str, Any]:
-    """The series dataset of one table: the same publisher, license and catalogue fields as the reports."""
-    d = pkg.descriptor
-    name = series_name(pkg, resource["name"], prefix)
-    title = resource.get("title") or resource["name"]
-    series_title = _series(d).get("titulo") or d.get("title", "")
-    license, _ = license_id(pkg)
-    program = resource.get("programa")
-    lines = [
-        f"{resource.get('description', '')}".strip(),
-        "",
-        f"Todos los períodos publicados del cuadro «{title}» del {series_title}, en una sola tabla del "
-        "DataStore con la columna `periodo` (p. ej. `2021-C1`, primer cuatrimestre de 2021). Cada "
-        "publicación de un informe añade o reemplaza solo las filas de su período; las cifras son las "
-        "del informe de cada período, tal como se imprimieron (su calidad se documenta en el conjunto "
-        "de datos de cada informe).",
-        "",
-        *guide_section(guide_url),
-    ]
-    extras = {k: v for k, v in extras_for_series(pkg, org).items()}
-    extras["identifier"] = name
-    return {
-        "name": name,
-        "title": f"{title}: serie por período",
-        "notes": "\n".join(lines).strip() + "\n",
-        "license_id": license,
-        "version": "",
-        "url": d.get("homepage", ""),
-        "owner_org": org["name"],
-        "tags": tags(pkg),
-        "groups": [f"{org['name']}-{program}"] if program else [],
-        "extras": extras,
-    }
-
-
-def extras_for_series(pkg: LocalPackage, org: dict[str, str]) -> dict[str, str]:
-    """The report's catalogue extras that hold for every period (not its dates, source or version)."""
-    period_bound = {
-        "temporal_start",
-        "temporal_end",
-        "periodo",
-        "informe_fuente",
-        "informe_fuente_sha256",
-        "provenance",
-        "conforms_to",
-    }
-    found = {k: v for k, v in extras(pkg, org).items() if k not in period_bound}
-    found["provenance"] = (
-        "Filas de los cuadros publicados en los conjuntos de datos de cada informe cuatrimestral "
-        "de la serie, con la clave de su período; ver la procedencia de cada informe allí."
-    )
-    return found
-
-
-def series_resource(pkg: LocalPackage, resource: dict[str, Any]) -> dict[str, str]:
-    """The series' DataStore resource (no file: the portal serves its CSV from the DataStore)."""
-    title = resource.get("title") or resource["name"]
-    return {
-        KEY_FIELD: SERIES_KEY_PREFIX + resource["name"],
-        "name": f"{title} (todos los períodos)",
-        "description": "Una fila por fila del cuadro y período publicado; `periodo` y la clave del cuadro "
-        "identifican cada fila. Descarga en CSV desde esta página (DataStore).",
-        "format": "CSV",
-        "language": LANGUAGE,
-    }

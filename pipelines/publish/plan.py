@@ -1,9 +1,9 @@
 """The difference between what a package wants on the portal and what is there, as plain data.
 
-No I/O here: `fetch.py` reads the portal, this module decides, `apply.py`
-writes. Keeping the decision pure is what makes `--dry-run` honest (it prints
-exactly what a real run would do) and lets the idempotence rules be tested
-without a portal.
+No I/O here: `fetch.py` reads the portal, this module decides (with `steps.py`, the pieces every
+plan shares, and `series.py`, the series datasets' part), `apply.py` writes. Keeping the decision
+pure is what makes `--dry-run` honest (it prints exactly what a real run would do) and lets the
+idempotence rules be tested without a portal.
 
 Rules: only fields the publisher owns are compared; tags, groups and extras
 are merged (an administrator's additions survive); resources are matched by
@@ -14,36 +14,34 @@ resource whose `download_url`/`access_url` is not its own `url` is patched.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
 
 from pipelines.publish import metadata, views
-from pipelines.publish.errors import ConflictError
-from pipelines.publish.local import DESCRIPTOR_KEY, GUIDE_KEY, LocalPackage
-from pipelines.publish.tables import Table, fingerprint, read_tables, series_fields, series_key
+from pipelines.publish.local import DESCRIPTOR_KEY, LocalPackage
+from pipelines.publish.series import SeriesStep, series_steps
+from pipelines.publish.steps import (
+    CREATE,
+    DATA_FIELD,
+    DELETE,
+    UNCHANGED,
+    UPDATE,
+    VERBS,
+    VIEWS_FIELD,
+    PortalState,
+    Step,
+    activation,
+    dataset_step,
+    guide_link,
+    is_open,
+    same,
+)
+from pipelines.publish.tables import Table, fingerprint, read_tables
 
-CREATE, UPDATE, UNCHANGED, DELETE = "create", "update", "unchanged", "delete"
-VERBS = {CREATE: "crear", UPDATE: "actualizar", UNCHANGED: "sin cambios", DELETE: "borrar"}
+__all__ = ["CREATE", "DELETE", "UNCHANGED", "UPDATE", "Plan", "PortalState", "Step", "TableStep", "make_plan"]
 PENDING_URL = "(enlace pendiente: datapackage.json aún no está en el portal)"
-DATASET_FIELDS = ("title", "notes", "license_id", "version", "url")
-# Resource fields where the publisher records what the portal's DataStore holds, written last.
-DATA_FIELD = "rendicion_datastore"  # fingerprint of the loaded table (CSV, fields, key)
-VIEWS_FIELD = "rendicion_vistas"  # fingerprint of the views last made
-PERIODS_FIELD = "rendicion_periodos"  # series: period → fingerprint of its rows
-
-
-@dataclass(frozen=True)
-class PortalState:
-    """What fetch.py found: only what the plan needs."""
-
-    organization_exists: bool
-    existing_groups: frozenset[str]
-    dataset: dict[str, Any] | None  # package_show, or None if there is no such dataset
-    downloads: dict[str, int | None] = field(default_factory=dict)  # resource id → Content-Length (None: missing)
-    series: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # series dataset name → package_show
 
 
 @dataclass(frozen=True)
@@ -54,9 +52,14 @@ class TableStep:
     name: str  # table (package resource) name
     resource_id: str | None  # None: the resource is created in this run
     load: str | None  # "crear" (new table) / "reemplazar" (rows differ) / None
-    views: bool  # the declared views differ from those last made
+    views: bool  # the declared views differ from those last made (or the dataset is not open yet)
     done: dict[str, str]  # fields patched on the resource once loaded and viewed (fingerprints)
     rows: int
+    # The resource is created in this run in a dataset that is not open yet: the fingerprints go with its
+    # creation instead of a patch of their own. Safe because the table counts as loaded only once
+    # `datastore_active` says so (one datastore_create with every row), and the views are checked
+    # again on every run until the dataset opens (its activation is the last step).
+    early: bool = False
 
     @property
     def changes(self) -> bool:
@@ -72,77 +75,6 @@ class TableStep:
 
 
 @dataclass(frozen=True)
-class SeriesStep:
-    """The series dataset of one table: its dataset, its DataStore table and this package's period in it."""
-
-    table: str  # the package resource (table) name
-    dataset: Step  # CREATE / UPDATE / UNCHANGED, with its payload
-    activation: dict[str, Any] | None
-    resource_id: str | None  # the series' DataStore resource, None if it must be created
-    resource_fields: dict[str, str]  # its metadata, when it differs (patched)
-    schema: bool  # the table's fields (types, dictionary, key) differ from the series'
-    period: str  # the period key
-    rows: bool  # this period's rows must be upserted
-    count: int
-    views: bool
-    guide: Step | None  # the guide's resource (CREATE / UPDATE / UNCHANGED)
-    done: dict[str, str]  # fingerprints patched on the resource at the end
-    reorder: bool = False
-
-    @property
-    def name(self) -> str:
-        return self.dataset.key
-
-    @property
-    def changes(self) -> bool:
-        return (
-            self.dataset.action != UNCHANGED
-            or self.activation is not None
-            or self.resource_id is None
-            or bool(self.resource_fields)
-            or self.schema
-            or self.rows
-            or self.views
-            or self.reorder
-            or (self.guide is not None and self.guide.action != UNCHANGED)
-        )
-
-    def line(self) -> str:
-        if not self.changes:
-            return f"serie {self.name}: sin cambios"
-        parts = []
-        if self.dataset.action == CREATE:
-            parts.append("crear el conjunto")
-        elif self.dataset.action == UPDATE:
-            parts.append(f"actualizar ({', '.join(self.dataset.fields)})")
-        if self.resource_id is None:
-            parts.append("crear su tabla en el DataStore")
-        elif self.schema:
-            parts.append("actualizar las columnas")
-        if self.rows:
-            parts.append(f"período {self.period}: añadir o reemplazar {self.count} filas")
-        if self.views:
-            parts.append("vistas")
-        if self.guide is not None and self.guide.action != UNCHANGED:
-            parts.append("guía ciudadana")
-        if self.activation is not None:
-            parts.append("publicar")
-        return f"serie {self.name}: {', '.join(parts) or 'ajustar metadatos'}"
-
-
-@dataclass(frozen=True)
-class Step:
-    target: str  # "organización", "grupo", "conjunto", "recurso"
-    key: str  # organization/group/dataset name, or the resource key
-    action: str  # CREATE / UPDATE / UNCHANGED / DELETE
-    fields: tuple[str, ...] = ()  # what differs (for UPDATE)
-    upload: bool = False  # a file goes up
-    resource_id: str | None = None
-    download_url: str | None = None  # the portal's link to the file now (kept when the upload keeps its name)
-    payload: dict[str, Any] = field(default_factory=dict)  # organization/group/dataset: what to send
-
-
-@dataclass(frozen=True)
 class Plan:
     organization: Step
     groups: tuple[Step, ...]
@@ -151,6 +83,7 @@ class Plan:
     reorder: bool  # the portal's order of our resources differs from the package's
     activation: dict[str, Any] | None  # last patch: a new/incomplete/deleted dataset becomes active and public
     descriptor_url: str | None = None  # where the portal already serves datapackage.json
+    dataset_id: str | None = None  # the portal's id of the dataset, when it exists (links to uploads hold it)
     tables: tuple[TableStep, ...] = ()  # the DataStore tables and their views
     series: tuple[SeriesStep, ...] = ()  # one series dataset per table, this period's rows in it
 
@@ -200,87 +133,8 @@ class Plan:
         return out
 
 
-def _merge_list(current: list[str], desired: list[str], previously_ours: list[str]) -> list[str]:
-    """Ours replace what we set last time; anything else on the portal (an administrator's) stays."""
-    dropped = set(previously_ours) - set(desired)
-    return sorted((set(current) - dropped) | set(desired))
-
-
-def dataset_step(current: dict[str, Any] | None, desired: dict[str, Any]) -> Step:
-    name = desired["name"]
-    if current is None:
-        payload = {k: v for k, v in desired.items() if k not in ("tags", "groups", "extras")}
-        pending = {**desired["extras"], metadata.PENDING_EXTRA: metadata.PENDING_VALUE}
-        # Private (any editor may set it) and a draft (honoured for sysadmins) until the last step.
-        payload.update(
-            tags=[{"name": t} for t in desired["tags"]],
-            groups=[{"name": g} for g in desired["groups"]],
-            extras=_extras_list(pending),
-            state="draft",
-            private=True,
-        )
-        return Step("conjunto", name, CREATE, payload=payload)
-    owner = (current.get("organization") or {}).get("name")
-    if owner != desired["owner_org"]:
-        raise ConflictError(
-            f"el conjunto «{name}» ya existe en el portal en la organización «{owner}», no en "
-            f"«{desired['owner_org']}»; no se sobrescribe"
-        )
-    changed: dict[str, Any] = {}
-    for key in DATASET_FIELDS:
-        if (current.get(key) or "") != (desired[key] or ""):
-            changed[key] = desired[key]
-    extras = {e["key"]: e["value"] for e in current.get("extras", []) if e["key"] != metadata.PENDING_EXTRA}
-    mark = {e["key"]: e["value"] for e in current.get("extras", []) if e["key"] == metadata.PENDING_EXTRA}
-    tags_now = sorted(t["name"] for t in current.get("tags", []))
-    previous = json.loads(extras.get(metadata.TAGS_EXTRA) or "[]")
-    tags_new = _merge_list(tags_now, desired["tags"], previous)
-    if tags_new != tags_now:
-        changed["tags"] = [{"name": t} for t in tags_new]
-    groups_now = sorted(g["name"] for g in current.get("groups", []))
-    groups_new = sorted(set(groups_now) | set(desired["groups"]))
-    if groups_new != groups_now:
-        changed["groups"] = [{"name": g} for g in groups_new]
-    merged = {**extras, **desired["extras"]}
-    if merged != extras:
-        changed["extras"] = _extras_list({**merged, **mark})  # the mark goes only with the activation
-        changed_keys = sorted(k for k in merged if extras.get(k) != merged[k])
-    else:
-        changed_keys = []
-    if not changed:
-        return Step("conjunto", name, UNCHANGED)
-    labels = tuple(k for k in changed if k != "extras") + tuple(f"extras.{k}" for k in changed_keys)
-    return Step("conjunto", name, UPDATE, labels, payload={"id": current["id"], **changed})
-
-
-def _extras_list(extras: dict[str, str]) -> list[dict[str, str]]:
-    return [{"key": k, "value": v} for k, v in sorted(extras.items())]
-
-
-def activation(current: dict[str, Any] | None, desired: dict[str, Any]) -> dict[str, Any] | None:
-    """The final patch, or None when the dataset is already active and complete.
-
-    A dataset we created and did not finish carries the PENDING mark: it is opened (public, mark
-    removed). One an administrator deleted is only reactivated; its visibility is theirs to choose.
-    """
-    if current is None:
-        return {"state": "active", "private": False, "extras": _extras_list(desired["extras"])}
-    extras = {e["key"]: e["value"] for e in current.get("extras", [])}
-    if metadata.PENDING_EXTRA in extras:
-        extras.pop(metadata.PENDING_EXTRA)
-        return {"state": "active", "private": False, "extras": _extras_list({**extras, **desired["extras"]})}
-    if current.get("state") != "active":
-        return {"state": "active"}
-    return None
-
-
 def _filename(url: str) -> str:
     return PurePosixPath(urlparse(url or "").path).name
-
-
-def _same(key: str, current: Any, desired: str) -> bool:
-    now = "" if current is None else str(current)
-    return now.lower() == desired.lower() if key == "format" else now == desired
 
 
 def resource_steps(
@@ -327,7 +181,7 @@ def resource_steps(
         # the resource's `url` (apply.py fixes it after an upload that changed the link).
         link = r.get("url") if r.get("url_type") == "upload" else None
         desired = metadata.resource(f, pkg, descriptor_url, link)
-        fields = tuple(k for k, v in desired.items() if not _same(k, r.get(k), v))
+        fields = tuple(k for k, v in desired.items() if not same(k, r.get(k), v))
         upload = (
             r.get("hash") != f.sha256
             or r.get("url_type") != "upload"
@@ -338,8 +192,8 @@ def resource_steps(
             fields += ("archivo",)
         action = UPDATE if fields or upload else UNCHANGED
         steps.append(Step("recurso", f.key, action, fields, upload, resource_id=r["id"], download_url=link))
-    # A new descriptor goes up first: the tables' schema links point at its URL.
-    steps.sort(key=lambda s: not (s.key == DESCRIPTOR_KEY and s.action == CREATE))
+    # Resources are created in the package's order (no reorder afterwards): apply.py names each new
+    # resource itself, so the tables' schema links know the descriptor's URL before it goes up.
 
     # Order after the steps run: surviving resources keep their place, new ones are appended in step order.
     deleted = {s.resource_id for s in deletions}
@@ -353,20 +207,13 @@ def resource_steps(
     return steps + deletions, reorder, descriptor["url"] if descriptor else None
 
 
-def _guide_url(dataset: dict[str, Any] | None) -> str | None:
-    """The portal's link to the guide uploaded in this dataset, once it exists."""
-    for r in (dataset or {}).get("resources", []):
-        if r.get(metadata.KEY_FIELD) == GUIDE_KEY and r.get("url_type") == "upload" and r.get("url"):
-            return r["url"]
-    return None
-
-
 def table_steps(
     pkg: LocalPackage, state: PortalState, tables: dict[str, Table], steps: list[Step]
 ) -> tuple[TableStep, ...]:
     """Which tables to (re)load and whose views to make: compared through the fingerprints the portal keeps."""
     resources = {r["id"]: r for r in (state.dataset or {}).get("resources", [])}
     by_key = {s.key: s for s in steps if s.target == "recurso" and s.action != DELETE}
+    opening = not is_open(state.dataset)
     out = []
     for f in pkg.files:
         if f.kind != "table":
@@ -388,100 +235,30 @@ def table_steps(
                 table.name,
                 rid,
                 load,
-                bool(load == "crear" or current.get(VIEWS_FIELD) != view_print),
+                bool(load == "crear" or opening or current.get(VIEWS_FIELD) != view_print),
                 {DATA_FIELD: table.fingerprint, VIEWS_FIELD: view_print},
                 len(table.records),
-            )
-        )
-    return tuple(out)
-
-
-def series_steps(
-    pkg: LocalPackage, state: PortalState, tables: dict[str, Table], org: dict[str, str], prefix: str | None = None
-) -> tuple[SeriesStep, ...]:
-    """For each table of the series: its series dataset and this period's rows in it."""
-    period = (pkg.descriptor.get("periodo") or {}).get("clave")
-    wanted = views.series_tables(pkg.descriptor)
-    if not period or not wanted:
-        return ()
-    guide = next((f for f in pkg.files if f.kind == "guide"), None)
-    out = []
-    for f in pkg.files:
-        if f.kind != "table" or f.resource.get("name") not in wanted:
-            continue
-        table = tables[f.key]
-        name = metadata.series_name(pkg, table.name, prefix)
-        current = state.series.get(name)
-        desired = metadata.series_dataset(pkg, org, f.resource, _guide_url(current), prefix)
-        ds = dataset_step(current, desired)
-        resources = (current or {}).get("resources", [])
-        key = metadata.SERIES_KEY_PREFIX + table.name
-        mine = next((r for r in resources if r.get(metadata.KEY_FIELD) == key), None)
-        fields = series_fields(table)
-        schema_print = fingerprint({"campos": fields, "clave": series_key(table), "alias": name})
-        rows_print = fingerprint({"periodo": period, "filas": table.fingerprint})
-        view_print = fingerprint(views.series_views(pkg.descriptor, f.resource, table))
-        try:
-            periods = json.loads(mine.get(PERIODS_FIELD) or "{}") if mine else {}
-        except json.JSONDecodeError:
-            periods = {}
-        periods = periods if isinstance(periods, dict) else {}
-        wanted_fields = metadata.series_resource(pkg, f.resource)
-        resource_fields = {k: v for k, v in wanted_fields.items() if not _same(k, mine.get(k), v)} if mine else {}
-        active = bool(mine and mine.get("datastore_active"))
-        guide_step = None
-        if guide is not None:
-            found = next((r for r in resources if r.get(metadata.KEY_FIELD) == GUIDE_KEY), None)
-            if found is None:
-                guide_step = Step("recurso", GUIDE_KEY, CREATE, upload=True)
-            else:
-                link = found.get("url") if found.get("url_type") == "upload" else None
-                desired_fields = metadata.resource(guide, pkg, None, link)
-                changed = tuple(k for k, v in desired_fields.items() if not _same(k, found.get(k), v))
-                upload = found.get("hash") != guide.sha256 or found.get("url_type") != "upload"
-                guide_step = Step(
-                    "recurso",
-                    GUIDE_KEY,
-                    UPDATE if changed or upload else UNCHANGED,
-                    changed,
-                    upload,
-                    resource_id=found["id"],
-                    download_url=link,
-                )
-        ours = [r.get(metadata.KEY_FIELD) for r in resources if r.get(metadata.KEY_FIELD) in (key, GUIDE_KEY)]
-        out.append(
-            SeriesStep(
-                table=table.name,
-                dataset=ds,
-                activation=activation(current, desired),
-                resource_id=mine["id"] if mine else None,
-                resource_fields=resource_fields,
-                schema=bool(mine) and (not active or mine.get(DATA_FIELD) != schema_print),
-                period=period,
-                rows=not active or periods.get(period) != rows_print,
-                count=len(table.records),
-                views=not active or mine.get(VIEWS_FIELD) != view_print,
-                guide=guide_step,
-                done={
-                    DATA_FIELD: schema_print,
-                    VIEWS_FIELD: view_print,
-                    PERIODS_FIELD: json.dumps({**periods, period: rows_print}, sort_keys=True),
-                },
-                reorder=bool(mine)
-                and guide is not None
-                and any(k == GUIDE_KEY for k in ours)
-                and ours != [key, GUIDE_KEY],
+                early=rid is None and opening,
             )
         )
     return tuple(out)
 
 
 def make_plan(
-    pkg: LocalPackage, state: PortalState, tables: dict[str, Table] | None = None, series_prefix: str | None = None
+    pkg: LocalPackage,
+    state: PortalState,
+    tables: dict[str, Table] | None = None,
+    series_prefix: str | None = None,
+    datastore: bool = True,
 ) -> Plan:
+    """The whole plan; with `datastore=False`, files and metadata only (no DataStore tables, views or series).
+
+    That narrower plan is for a portal without the DataStore plugins, and it is the baseline the
+    benchmark compares the full publication with.
+    """
     org = metadata.organization(pkg)
     group_specs = metadata.groups(pkg, org["name"])
-    desired = metadata.dataset(pkg, org, group_specs, _guide_url(state.dataset))
+    desired = metadata.dataset(pkg, org, group_specs, guide_link(state.dataset))
     org_step = Step("organización", org["name"], UNCHANGED if state.organization_exists else CREATE, payload=org)
     group_steps = tuple(
         Step(
@@ -503,6 +280,7 @@ def make_plan(
         reorder,
         activation(state.dataset, desired),
         descriptor_url,
-        table_steps(pkg, state, tables, resources),
-        series_steps(pkg, state, tables, org, series_prefix),
+        (state.dataset or {}).get("id"),
+        table_steps(pkg, state, tables, resources) if datastore else (),
+        series_steps(pkg, state, tables, org, series_prefix) if datastore else (),
     )

@@ -24,6 +24,19 @@ from pipelines.publish.plan import Plan, make_plan
 from pipelines.publish.tables import read_tables
 
 MAX_ROUNDS = 3
+# The actions that only read; any other call counts as a write (see PublishResult.writes).
+READS = frozenset(
+    {
+        "package_show",
+        "status_show",
+        "organization_show",
+        "group_show",
+        "datastore_info",
+        "datastore_search",
+        "resource_view_list",
+        "descarga (HEAD)",
+    }
+)
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
@@ -45,6 +58,11 @@ class PublishResult:
     @property
     def changed(self) -> bool:
         return self.rounds > 0
+
+    @property
+    def writes(self) -> int:
+        """Calls that may change the portal: everything but the reads (a no-op publish makes none)."""
+        return sum(n for action, n in self.calls_by_action.items() if action not in READS)
 
     def summary(self) -> str:
         """One Spanish line for the terminal; the counts are those of the first plan."""
@@ -85,11 +103,14 @@ def publish_package(
     retries: int | None = None,
     backoff: float | None = None,
     series_prefix: str | None = None,
+    datastore: bool = True,
 ) -> PublishResult:
     """Make the portal hold `package_dir` exactly; with dry_run, only say what would change.
 
     Each table's series dataset is `<series key>-serie-<table>`; `series_prefix` replaces the series
-    key (tests use it to keep their series apart from the portal's).
+    key (tests use it to keep their series apart from the portal's). `datastore=False` publishes the
+    files and metadata only: no DataStore tables, views or series datasets (a portal without the
+    DataStore plugins; the benchmark's baseline).
     """
     started = time.monotonic()
     base = check_url(ckan_url, log)
@@ -100,7 +121,7 @@ def publish_package(
         with tempfile.TemporaryDirectory(prefix="rendicion-publish-") as workdir:
             pkg = snapshot(checked, Path(workdir))  # the zip and the uploads come from this private copy
             tables = read_tables(pkg)  # every CSV checked against its schema before any request
-            plan = make_plan(pkg, fetch_state(portal, pkg, series_prefix), tables, series_prefix)
+            plan = make_plan(pkg, fetch_state(portal, pkg, series_prefix, datastore), tables, series_prefix, datastore)
             first = plan
             rounds = 0
             if dry_run:
@@ -119,7 +140,9 @@ def publish_package(
                     )
                 rounds += 1
                 apply_plan(portal, pkg, plan, log, tables, series_prefix)
-                plan = make_plan(pkg, fetch_state(portal, pkg, series_prefix), tables, series_prefix)
+                plan = make_plan(
+                    pkg, fetch_state(portal, pkg, series_prefix, datastore), tables, series_prefix, datastore
+                )
             return PublishResult(
                 name=pkg.name,
                 dataset_url=f"{base}/dataset/{pkg.name}",

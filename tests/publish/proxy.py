@@ -1,7 +1,8 @@
 """An HTTP proxy in front of the portal that misbehaves on cue, to interrupt a publish at a chosen request.
 
 `lose_answer=N`: request N is carried out but its answer is lost; the
-client's retry then repeats a call that already happened.
+client's retry then repeats a call that already happened. `lose_answer_of=ACTION`
+does the same to the first call of that API action, wherever it falls in the order.
 `drop_after=N`: request N is forwarded (the portal carries it out) but its
 answer never arrives and every later request is cut too: the worst case for
 a client, which cannot know whether its last call happened. `delay` slows
@@ -22,11 +23,18 @@ HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-encodin
 
 class FaultyProxy:
     def __init__(
-        self, upstream: str, *, drop_after: int | None = None, lose_answer: int | None = None, delay: float = 0.0
+        self,
+        upstream: str,
+        *,
+        drop_after: int | None = None,
+        lose_answer: int | None = None,
+        lose_answer_of: str | None = None,
+        delay: float = 0.0,
     ) -> None:
         self.upstream = upstream.rstrip("/")
         self.drop_after = drop_after
         self.lose_answer = lose_answer  # only this request's answer is lost; later ones pass
+        self.lose_answer_of = lose_answer_of  # the first call of this action loses its answer
         self.delay = delay
         self.count = 0
         self.lock = threading.Lock()
@@ -54,6 +62,10 @@ class FaultyProxy:
                 with proxy.lock:
                     proxy.count += 1
                     number = proxy.count
+                    action = self.path.split("?")[0].rsplit("/", 1)[-1]
+                    lose = proxy.lose_answer_of is not None and action == proxy.lose_answer_of
+                    if lose:
+                        proxy.lose_answer_of = None
                 if proxy.drop_after is not None and number > proxy.drop_after:
                     self.close_connection = True  # cut without forwarding: the portal never sees it
                     return
@@ -72,7 +84,7 @@ class FaultyProxy:
                     status, content, out = answer.status_code, answer.content, answer.headers
                 except requests.RequestException:
                     status, content, out = 502, b"Bad Gateway", {}
-                if number in (proxy.drop_after, proxy.lose_answer):
+                if lose or number in (proxy.drop_after, proxy.lose_answer):
                     self.close_connection = True  # done upstream, answer lost
                     return
                 self.send_response(status)

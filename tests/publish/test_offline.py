@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from pipelines.publish import metadata
+from pipelines.publish import series as series_datasets
 from pipelines.publish.cli import publish_main
 from pipelines.publish.client import Portal
 from pipelines.publish.errors import ConflictError, PackageError, PermissionDenied, TransientError
@@ -113,7 +114,7 @@ def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
     }
     downloads = {r["id"]: (None if drop_downloads else r["size"]) for r in resources}
     series_names = {
-        metadata.series_name(pkg, f.resource["name"]): f
+        series_datasets.series_name(pkg, f.resource["name"]): f
         for f in pkg.files
         if f.kind == "table" and f.resource["name"] != "departamentos"
     }
@@ -128,7 +129,7 @@ def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
     for step in first.series:
         f = series_names[step.name]
         link = url.format(f"g-{step.name}", guide.upload_name)
-        wanted = metadata.series_dataset(pkg, org, f.resource, link)
+        wanted = series_datasets.series_dataset(pkg, org, f.resource, link)
         guide_fields = metadata.resource(guide, pkg, None, link)
         guide_fields["size"] = int(guide_fields["size"])
         series[step.name] = {
@@ -145,7 +146,7 @@ def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
                     "id": f"t-{step.name}",
                     "datastore_active": True,
                     "url_type": "datastore",
-                    **metadata.series_resource(pkg, f.resource),
+                    **series_datasets.series_resource(pkg, f.resource),
                     **step.done,
                 },
                 {**guide_fields, "id": f"g-{step.name}", "url": link, "url_type": "upload"},
@@ -177,13 +178,39 @@ def test_missing_download_link_is_patched_without_upload(pkg):
     assert "download_url" not in metadata.resource(pkg.files[0], pkg, None)
 
 
-def test_plan_for_an_empty_portal_creates_everything_descriptor_first(pkg):
+def test_plan_for_an_empty_portal_creates_everything_in_the_package_order(pkg):
     plan = make_plan(pkg, PortalState(False, frozenset(), None))
     assert plan.organization.action == CREATE and all(g.action == CREATE for g in plan.groups)
     assert plan.dataset.action == CREATE and plan.dataset.payload["private"] is True
     assert {"key": metadata.PENDING_EXTRA, "value": metadata.PENDING_VALUE} in plan.dataset.payload["extras"]
-    assert plan.resources[0].key == "paquete:datapackage.json"
-    assert plan.counts()["uploads"] == len(pkg.files) and plan.reorder and plan.activate
+    # apply.py names each new resource, so the descriptor need not go first and nothing is reordered after
+    assert [s.key for s in plan.resources] == [f.key for f in pkg.files]
+    assert plan.counts()["uploads"] == len(pkg.files) and not plan.reorder and plan.activate
+    # a new dataset's tables carry their fingerprints from their creation on; the views are checked until it opens
+    assert plan.tables and all(t.early and t.load == "crear" and t.views for t in plan.tables)
+    assert plan.series and all(s.early and s.views for s in plan.series)
+
+
+def test_views_are_checked_until_the_dataset_opens_and_only_new_resources_go_early(pkg):
+    """Interrupted after a table's load but before its views: the fingerprints say done, the PENDING mark does not."""
+    state = _portal_copy(pkg)
+    assert not any(t.changes for t in make_plan(pkg, state).tables)
+    state.dataset["extras"].append({"key": metadata.PENDING_EXTRA, "value": metadata.PENDING_VALUE})
+    plan = make_plan(pkg, state)
+    assert all(t.views and not t.load and not t.early for t in plan.tables)
+    del state.dataset["resources"][0]  # a table resource that the interrupted run had not created yet
+    first = make_plan(pkg, state).tables[0]
+    assert first.early and first.load == "crear"
+
+
+def test_files_and_metadata_only_plan_has_no_datastore_views_or_series(pkg):
+    """The narrower plan (a portal without the DataStore plugins; the benchmark's baseline)."""
+    full = make_plan(pkg, PortalState(False, frozenset(), None))
+    files_only = make_plan(pkg, PortalState(False, frozenset(), None), datastore=False)
+    assert full.tables and full.series
+    assert files_only.tables == () and files_only.series == ()
+    assert files_only.steps == full.steps and files_only.activation == full.activation
+    assert not any(line.startswith(("datastore", "serie")) for line in files_only.lines())
 
 
 def test_an_unfinished_dataset_is_opened_only_at_the_end(pkg):
