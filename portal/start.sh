@@ -44,8 +44,9 @@ URL="http://$HOST:$PORT"
 ROLE=$DB
 ADMIN=rendicion-admin
 # datastore: tables queryable through the API; datatables_view: the table view; charts_view
-# (ckanext-charts): the chart views the publisher declares.
-PLUGINS="activity dcat dcat_json_interface structured_data pgsearch datastore datatables_view charts_view"
+# (ckanext-charts): the chart views the publisher declares; rendicion_cifras (ckanext-rendicion): the
+# table view shows each figure with the decimal places the data dictionary declares.
+PLUGINS="activity dcat dcat_json_interface structured_data pgsearch datastore rendicion_cifras datatables_view charts_view"
 CKAN="$VENV/bin/ckan"
 MARK="rendicion portal/start.sh"  # comment on the roles and databases this script created
 if [ "$DB" = ckan_rendicion ]; then SITE_ID=rendicion; else SITE_ID=$DB; fi  # Redis key prefix
@@ -80,7 +81,8 @@ psql_admin() {  # psql_admin DATABASE [psql arguments]; SQL from -c or from stdi
 new_secret() { head -c 24 /dev/urandom | base64 | tr '+/' '-_'; }
 
 # Fingerprint of what is installed in the venv (pinned requirements, plugin).
-STAMP=$(cat "$ROOT/portal/requirements.txt" "$ROOT/portal/ckanext-pgsearch/pyproject.toml" | sha256sum | cut -c1-16)
+STAMP=$(cat "$ROOT/portal/requirements.txt" "$ROOT/portal/ckanext-pgsearch/pyproject.toml" \
+  "$ROOT/portal/ckanext-rendicion/pyproject.toml" | sha256sum | cut -c1-16)
 
 # 1. Fast path: already running, healthy and up to date.
 healthy() {
@@ -138,7 +140,7 @@ install_venv() {
     "$UV" venv -q --python 3.11 "$VENV"
   fi
   UV_COMPILE_BYTECODE=1 "$UV" pip install -q --python "$VENV/bin/python" \
-    -r "$ROOT/portal/requirements.txt" -e "$ROOT/portal/ckanext-pgsearch" \
+    -r "$ROOT/portal/requirements.txt" -e "$ROOT/portal/ckanext-pgsearch" -e "$ROOT/portal/ckanext-rendicion" \
     || die "could not install CKAN (see the messages above)"
   echo "$STAMP" > "$VENV/.stamp"
 }

@@ -98,7 +98,7 @@ def _apply_dataset(
             fields = metadata.resource(f, pkg, descriptor_url, link)
             log(f"  recurso {_label(step.key)}: crear y subir {f.upload_name}")
             payload = {"package_id": dataset_id, "id": rid, **fields, **early.get(step.key, {})}
-            result = portal.action("resource_create", payload, upload=upload)
+            result = portal.action("resource_create", payload, upload=upload, created=rid)
         else:
             fields = metadata.resource(f, pkg, descriptor_url, step.download_url)
             what = ", ".join(step.fields) + (" [subir archivo]" if step.upload else "")
@@ -277,7 +277,7 @@ def apply_series(
             guide_id, link = links.new(dataset_id, guide.upload_name)
             fields_ = metadata.resource(guide, pkg, None, link)
             payload = {"package_id": dataset_id, "id": guide_id, **fields_}
-            result = portal.action("resource_create", payload, upload=upload)
+            result = portal.action("resource_create", payload, upload=upload, created=guide_id)
         else:
             fields_ = metadata.resource(guide, pkg, None, step.guide.download_url)
             result = portal.action("resource_patch", {"id": step.guide.resource_id, **fields_}, upload=upload)

@@ -148,12 +148,36 @@ class Portal:
                 delay = min(delay * 2, 30.0)
         raise AssertionError("unreachable")
 
-    def action(self, name: str, data: dict[str, Any] | None = None, *, upload: tuple[str, Path] | None = None) -> Any:
-        """Call one action; NotFound passes through, other failures become PublishError subclasses."""
+    def action(
+        self,
+        name: str,
+        data: dict[str, Any] | None = None,
+        *,
+        upload: tuple[str, Path] | None = None,
+        created: str | None = None,
+    ) -> Any:
+        """Call one action; NotFound passes through, other failures become PublishError subclasses.
+
+        `created`: the id of the resource this call creates. Before a retry the resource is looked up
+        and, if the lost attempt had in fact created it, returned: CKAN 2.12 answers a second
+        resource_create with the same id by failing (500), not by finding it.
+        """
         with self._count_lock:
             self.calls[name] += 1
+        tries = 0
 
         def attempt() -> Any:
+            nonlocal tries
+            tries += 1
+            if created is not None and tries > 1:
+                with self._count_lock:
+                    self.calls["resource_show"] += 1
+                try:
+                    return self._ckan.call_action(
+                        "resource_show", {"id": created}, requests_kwargs={"timeout": TIMEOUT}
+                    )
+                except NotFound:
+                    pass
             if upload is None:
                 return self._ckan.call_action(name, data or {}, requests_kwargs={"timeout": TIMEOUT})
             filename, path = upload

@@ -28,6 +28,7 @@ MAX_ROUNDS = 3
 READS = frozenset(
     {
         "package_show",
+        "resource_show",
         "status_show",
         "organization_show",
         "group_show",

@@ -8,6 +8,9 @@ number that is not one, an empty required cell, a value outside its constraints,
 refused with a `PackageError` naming the file, the row and the column, and the publication stops
 before its first write, dry-run included.
 
+A number field's decimal places (`decimales` in the Table Schema: how the report prints it) go in its
+dictionary entry too (`info.decimales`): the portal's table view shows each figure with them.
+
 Values travel as the CSV spells them (numbers as strings, so `23.20` stays 23.20 in PostgreSQL's
 numeric; integers as ints; dates as ISO strings): the DataStore holds the CSV cell by cell.
 
@@ -91,9 +94,11 @@ def datastore_fields(schema: dict[str, Any], what: str) -> list[dict[str, Any]]:
                 f"{what}: el campo «{name}» es de tipo «{kind}», que el publicador no carga en el "
                 f"DataStore (admite {', '.join(TYPES)}); no se adivina otro tipo"
             )
-        out.append(
-            {"id": name, "type": TYPES[kind], "info": {"label": str(field.get("title") or name), "notes": notes(field)}}
-        )
+        info: dict[str, Any] = {"label": str(field.get("title") or name), "notes": notes(field)}
+        places = field.get("decimales")
+        if kind == "number" and isinstance(places, int) and not isinstance(places, bool) and 0 <= places <= 20:
+            info["decimales"] = places  # the figures' printed decimal places, for the table view
+        out.append({"id": name, "type": TYPES[kind], "info": info})
     if not out:
         raise PackageError(f"{what}: el esquema no tiene campos")
     return out

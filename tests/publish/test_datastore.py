@@ -325,6 +325,8 @@ def test_browser_shows_the_table_with_the_rows_and_the_chart(published, tmp_path
     ):
         assert row["actividad"] in dom  # every row of the report, rendered by DataTables from the DataStore
     assert "7674675.24" in dom
+    # printed as the report (and the CSV) prints it, not as a float: 32595100.00, not 32595100.0
+    assert ">32595100.00<" in dom and "33038461.00" in dom and ">32595100.0<" not in dom
     assert "Tabla" in chromium(page, tmp_path / "recurso.png")
     chart = views[1]
     dom = chromium(f"{page}?view_id={chart['id']}", tmp_path / "grafico.png")
