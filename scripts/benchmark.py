@@ -260,20 +260,28 @@ def make_reports(count: int, folder: Path) -> list[Path]:
     return reports
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (shared pages counted in each: an upper bound)."""
+def _tree_mb(pid: int, file: str = "status", field: str = "VmRSS:") -> float:
+    """One memory figure of a process and all its descendants, summed.
+
+    `status`/`VmRSS:` counts shared pages in each process (an upper bound); `smaps_rollup`/`Pss:`
+    counts them once, shared out (what the processes take together).
+    """
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
         try:
-            for entry in Path(f"/proc/{current}/status").read_text().splitlines():
-                if entry.startswith("VmRSS:"):
+            for entry in Path(f"/proc/{current}/{file}").read_text().splitlines():
+                if entry.startswith(field):
                     total += int(entry.split()[1])
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError):
             continue
     return total / 1024
+
+
+def _tree_rss_mb(pid: int) -> float:
+    return _tree_mb(pid)
 
 
 def backlog(count: int, jobs: int) -> None:
@@ -327,19 +335,7 @@ def endpoint(periods: int, repeat: int = 100) -> None:
     from pipelines.sparql.query import default_graphs, disk_store, execute, memory_store
 
     def tree_pss_mb(pid: int) -> float:
-        """Proportional set size of a process and its descendants: what they take together, shared pages once."""
-        total, todo = 0, [pid]
-        while todo:
-            current = todo.pop()
-            try:
-                for entry in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
-                    if entry.startswith("Pss:"):
-                        total += int(entry.split()[1])
-                for task in Path(f"/proc/{current}/task").iterdir():
-                    todo += [int(c) for c in (task / "children").read_text().split()]
-            except (OSError, ValueError):
-                continue
-        return total / 1024
+        return _tree_mb(pid, "smaps_rollup", "Pss:")
 
     print(f"4. El punto SPARQL sobre {periods} períodos (grafos del informe incluido con otro período)")
     bundled = default_graphs()[0]

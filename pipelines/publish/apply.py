@@ -169,6 +169,13 @@ def apply_series(
     key = series_key(table)
     records = series_records(table, step.period)
     rid = step.resource_id
+
+    def create_table(target: dict) -> dict:
+        """The series' DataStore table with this period's rows, on `target` (an existing or a new resource)."""
+        log(f"  serie {ds.key}: crear su tabla con el período {step.period} ({len(records)} filas)")
+        table_fields = {"fields": fields, "primary_key": key, "records": records, "aliases": [ds.key]}
+        return portal.action("datastore_create", {**target, **table_fields, "calculate_record_count": True})
+
     if ds.action == CREATE:
         # The DataStore resource comes with the dataset (one write of it instead of two more), already
         # marked active so that datastore_create below does not rewrite the dataset again to say so; the
@@ -185,18 +192,7 @@ def apply_series(
             **step.done,
         }
         dataset_id = portal.action("package_create", {**ds.payload, "resources": [inline]})["id"]
-        log(f"  serie {ds.key}: crear su tabla con el período {step.period} ({len(records)} filas)")
-        portal.action(
-            "datastore_create",
-            {
-                "resource_id": rid,
-                "fields": fields,
-                "primary_key": key,
-                "records": records,
-                "aliases": [ds.key],
-                "calculate_record_count": True,
-            },
-        )
+        create_table({"resource_id": rid})
     elif ds.action == UPDATE:
         log(f"  serie {ds.key}: actualizar {', '.join(ds.fields)}")
         dataset_id = portal.action("package_patch", ds.payload)["id"]
@@ -205,22 +201,15 @@ def apply_series(
     if ds.action == CREATE:
         pass  # its DataStore table was made with it, above
     elif rid is None:
-        log(f"  serie {ds.key}: crear su tabla con el período {step.period} ({len(records)} filas)")
-        created = portal.action(
-            "datastore_create",
+        created = create_table(
             {
                 "resource": {
                     "package_id": dataset_id,
                     "id": str(uuid.uuid4()),  # named here: a retried call finds the same resource
                     **series_resource(pkg, resource),
                     **(step.done if step.early else {}),  # see SeriesStep.early
-                },
-                "fields": fields,
-                "primary_key": key,
-                "records": records,
-                "aliases": [ds.key],
-                "calculate_record_count": True,
-            },
+                }
+            }
         )
         rid = created["resource_id"]
     else:
@@ -229,18 +218,7 @@ def apply_series(
         if step.schema or step.rows or step.check:
             info = datastore_info(portal, rid)
             if info is None:
-                log(f"  serie {ds.key}: crear su tabla con el período {step.period} ({len(records)} filas)")
-                portal.action(
-                    "datastore_create",
-                    {
-                        "resource_id": rid,
-                        "fields": fields,
-                        "primary_key": key,
-                        "records": records,
-                        "aliases": [ds.key],
-                        "calculate_record_count": True,
-                    },
-                )
+                create_table({"resource_id": rid})
             else:
                 changed_type = check_types(info, fields)
                 if changed_type:
