@@ -65,6 +65,11 @@ SPARQL_MEMORY_MB = Setting(
 SPARQL_WORKERS = Setting(
     "RENDICION_SPARQL_PROCESOS", "2", "procesos de consulta de `rendicion serve` (consultas a la vez)"
 )
+SPARQL_CACHE_MB = Setting(
+    "RENDICION_SPARQL_CACHE_MB",
+    "64",
+    "MB de respuestas completas que cada proceso de consulta guarda para repetirlas sin evaluarlas (0: ninguna)",
+)
 PORTAL_URL = Setting("CKAN_URL", "http://127.0.0.1:5000", "URL del portal CKAN")
 PORTAL_TOKEN = Setting(
     "CKAN_API_TOKEN", "", "token de la API de CKAN (secreto: nunca en la línea de órdenes)", secret=True
@@ -90,6 +95,7 @@ ALL: tuple[Setting, ...] = (
     SPARQL_MAX_BYTES,
     SPARQL_MEMORY_MB,
     SPARQL_WORKERS,
+    SPARQL_CACHE_MB,
     PORTAL_URL,
     PORTAL_TOKEN,
     PUBLISH_RETRIES,

@@ -129,6 +129,7 @@ def serve_main(args: argparse.Namespace) -> int:
         memory_mb=int(settings.SPARQL_MEMORY_MB.value()),
         workers=int(settings.SPARQL_WORKERS.value()),
         allow_service=bool(getattr(args, "allow_service", False)),
+        cache_mb=int(settings.SPARQL_CACHE_MB.value()),
     )
     try:
         return serve(

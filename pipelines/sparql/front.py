@@ -52,6 +52,8 @@ class Limits:
     memory_mb: int = 2048
     workers: int = 2
     allow_service: bool = False
+    cache_mb: int = 64
+    """Bytes of complete answers each worker keeps to answer a repeated query again (0: none)."""
 
 
 class Front(ThreadingHTTPServer):
@@ -62,7 +64,7 @@ class Front(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", port), Handler)  # a port in use fails here, before any worker starts
         try:
             self.describer = Describer(disk_store(location), bases, hash_documents(vocabulary(), bases))
-            self.pool = Pool(location, limits.workers, limits.memory_mb, limits.timeout_s)
+            self.pool = Pool(location, limits.workers, limits.memory_mb, limits.timeout_s, limits.cache_mb)
         except BaseException:
             super().server_close()
             raise
@@ -192,8 +194,10 @@ class Handler(BaseHTTPRequestHandler):
             "format": params.get("format", [None])[0],
             "max_rows": limits.max_rows,
             "max_bytes": limits.max_bytes,
+            "cache": not found.service,  # a federated answer is the other server's to change
         }
-        self.send(self.server.pool.run(request), {"Vary": "Accept"}, head)
+        reply = self.server.pool.run(request)
+        self.send(reply, {"Vary": "Accept", "X-Cache": "HIT" if reply.cached else "MISS"}, head)
 
     def dereference(self, path: str, params: dict[str, list[str]], head: bool) -> None:
         describer = self.server.describer
@@ -277,12 +281,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("store", type=Path)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--base", action="append", required=True)
-    for field in ("timeout_s", "max_rows", "max_bytes", "memory_mb", "workers"):
+    for field in ("timeout_s", "max_rows", "max_bytes", "memory_mb", "workers", "cache_mb"):
         parser.add_argument(
             "--" + field.replace("_", "-"), type=float if field == "timeout_s" else int, default=getattr(Limits, field)
         )
     parser.add_argument("--allow-service", action="store_true")
     args = parser.parse_args(argv)
-    limits = Limits(args.timeout_s, args.max_rows, args.max_bytes, args.memory_mb, args.workers, args.allow_service)
+    limits = Limits(
+        args.timeout_s, args.max_rows, args.max_bytes, args.memory_mb, args.workers, args.allow_service, args.cache_mb
+    )
     run(args.port, args.store, limits, args.base)
     return 0

@@ -86,6 +86,8 @@ def front_command(location: Path, port: int, limits: Limits, base_iri: str = VOC
         str(limits.memory_mb),
         "--workers",
         str(limits.workers),
+        "--cache-mb",
+        str(limits.cache_mb),
     ]
     command += [arg for base in bases(base_iri) for arg in ("--base", base)]
     return command + (["--allow-service"] if limits.allow_service else [])

@@ -12,6 +12,13 @@ instead of growing the server. Measured: that ORDER BY cross join over the
 bundled graph hits a 1 GB cap after 0.45 s; a worker with the store open
 takes ~630 MB of address space (RSS ~30 MB), ~0.3 s to start.
 
+Each worker keeps the complete answers it gave (status 200) in a cache bounded
+in bytes, by the request's text, Accept, format and caps: the store is read-only
+and the worker's view of it is fixed when it opens it, so a repeated question
+has the same answer for the worker's whole life (a restarted worker starts
+empty). Measured over 200 periods: the cookbook's slowest recipe takes 0.5 s to
+evaluate and ~2 ms to answer again; the cookbook's answers there take 2.3 MB.
+
 Protocol on the worker's stdin/stdout: one JSON line per request; the answer
 is one JSON line (status, media type, length) then `length` bytes of body.
 A worker reads requests until its stdin closes (the front exited).
@@ -28,6 +35,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -55,6 +63,8 @@ class Reply:
     status: int
     media_type: str
     body: bytes
+    cached: bool = False
+    """Answered from the worker's cache (the front says so in the X-Cache header)."""
 
 
 def text_reply(status: int, message: str) -> Reply:
@@ -83,9 +93,35 @@ def _answer(store: ox.Store, union: bool, request: dict) -> Reply:
     return Reply(200, answer.media_type, answer.body)
 
 
+class Answers:
+    """Complete answers by request, least recently used dropped first once they pass `budget` bytes."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget, self.size = budget, 0
+        self.entries: OrderedDict[str, Reply] = OrderedDict()
+
+    @staticmethod
+    def key(request: dict) -> str:
+        return json.dumps([request.get(k) for k in ("query", "accept", "format", "max_rows", "max_bytes")])
+
+    def get(self, key: str) -> Reply | None:
+        reply = self.entries.get(key)
+        if reply is not None:
+            self.entries.move_to_end(key)
+        return reply
+
+    def put(self, key: str, reply: Reply) -> None:
+        if reply.status != 200 or len(reply.body) > self.budget:
+            return
+        self.entries[key] = Reply(reply.status, reply.media_type, reply.body, cached=True)
+        self.size += len(reply.body)
+        while self.size > self.budget:
+            self.size -= len(self.entries.popitem(last=False)[1].body)
+
+
 def child_main(argv: list[str]) -> int:
-    """The worker's main (`CHILD STORE MEMORY_MB`): answer requests on stdin/stdout until stdin closes."""
-    location, memory_mb = Path(argv[0]), int(argv[1])
+    """The worker's main (`CHILD STORE MEMORY_MB CACHE_MB`): answer requests on stdin/stdout until stdin closes."""
+    location, memory_mb, cache_mb = Path(argv[0]), int(argv[1]), int(argv[2])
     out: BinaryIO = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # nothing printed by accident can corrupt the protocol
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the front's to handle
@@ -96,11 +132,17 @@ def child_main(argv: list[str]) -> int:
     union = needs_union(store)
     out.write(b'{"ready": true}\n')
     out.flush()
+    answers = Answers(cache_mb * 1024 * 1024)
     for line in sys.stdin.buffer:
-        reply = _answer(store, union, json.loads(line))
-        out.write(
-            json.dumps({"status": reply.status, "type": reply.media_type, "length": len(reply.body)}).encode() + b"\n"
-        )
+        request = json.loads(line)
+        key = Answers.key(request)
+        reply = answers.get(key) if request.get("cache") else None
+        if reply is None:
+            reply = _answer(store, union, request)
+            if request.get("cache"):
+                answers.put(key, reply)
+        header = {"status": reply.status, "type": reply.media_type, "length": len(reply.body), "cached": reply.cached}
+        out.write(json.dumps(header).encode() + b"\n")
         out.write(reply.body)
         out.flush()
     return 0
@@ -112,9 +154,9 @@ def child_main(argv: list[str]) -> int:
 class Worker:
     """One child process and the pipes to it; used by one request at a time."""
 
-    def __init__(self, location: Path, memory_mb: int) -> None:
+    def __init__(self, location: Path, memory_mb: int, cache_mb: int = 0) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-c", CHILD, str(location), str(memory_mb)],
+            [sys.executable, "-c", CHILD, str(location), str(memory_mb), str(cache_mb)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             bufsize=0,
@@ -169,7 +211,7 @@ class Worker:
             if not self._fill(deadline):
                 return None
         body, self.buffer = self.buffer[: meta["length"]], self.buffer[meta["length"] :]
-        return Reply(meta["status"], meta["type"], body)
+        return Reply(meta["status"], meta["type"], body, meta.get("cached", False))
 
     def kill(self) -> int:
         """Stop the child now; its exit status (negative: the signal that ended it)."""
@@ -184,10 +226,10 @@ class Worker:
 class Pool:
     """`size` workers over one store; a query takes a free one or waits for one, at most the time limit."""
 
-    def __init__(self, location: Path, size: int, memory_mb: int, timeout_s: float) -> None:
-        self.location, self.memory_mb, self.timeout_s = location, memory_mb, timeout_s
+    def __init__(self, location: Path, size: int, memory_mb: int, timeout_s: float, cache_mb: int = 0) -> None:
+        self.location, self.memory_mb, self.timeout_s, self.cache_mb = location, memory_mb, timeout_s, cache_mb
         self.idle: queue.Queue[Worker] = queue.Queue()
-        workers = [Worker(location, memory_mb) for _ in range(size)]  # started together, ~0.3 s each
+        workers = [Worker(location, memory_mb, cache_mb) for _ in range(size)]  # started together, ~0.3 s each
         for worker in workers:
             if not worker.wait_ready(time.monotonic() + STARTUP_S):
                 codes = [other.kill() for other in workers]
@@ -231,7 +273,7 @@ class Pool:
         finally:
             if worker.process.poll() is not None:
                 worker.kill()
-                worker = Worker(self.location, self.memory_mb)  # readiness awaited on its first use
+                worker = Worker(self.location, self.memory_mb, self.cache_mb)  # readiness awaited on its first use
             self.idle.put(worker)
 
     def close(self) -> None:

@@ -85,6 +85,7 @@ def strict(store: Path, endpoint: str) -> Iterator[str]:
         "RENDICION_ALMACEN": str(store),
         "RENDICION_SPARQL_MEMORIA_MB": "1024",
         "RENDICION_SPARQL_PROCESOS": "1",
+        "RENDICION_SPARQL_CACHE_MB": "0",
     }
     port = free_port()
     process = subprocess.Popen(
@@ -144,6 +145,18 @@ def test_get_with_query_parameter_and_a_form_post_work_too(endpoint: str) -> Non
     assert status == 200 and headers["content-type"] == "application/sparql-results+json"
     status, headers, body = call(endpoint, f"CONSTRUCT WHERE {{ <{DEPARTMENT}> ?p ?o }}", accept="application/ld+json")
     assert status == 200 and headers["content-type"] == "application/ld+json" and b"Alta Verapaz" in body
+
+
+def test_a_repeated_query_is_answered_again_from_the_cache_unless_it_is_off(endpoint: str, strict: str) -> None:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o }} # {time.time_ns()}"  # a text no other test sent
+    answers = [call(endpoint, query) for _ in range(4)]  # two workers, each with its own cache
+    assert [a[1]["x-cache"] for a in answers] == ["MISS", "MISS", "HIT", "HIT"]
+    assert len({a[2] for a in answers}) == 1 and all(a[0] == 200 for a in answers)
+    status, headers, body = call(endpoint, query, accept="application/sparql-results+json")
+    assert status == 200 and headers["x-cache"] == "MISS" and body.startswith(b"{")  # another format: evaluated
+    assert [call(strict, query)[1]["x-cache"] for _ in range(3)] == ["MISS"] * 3  # RENDICION_SPARQL_CACHE_MB=0
+    bad = "SELEC ?x WHERE {}"
+    assert [call(endpoint, bad)[1]["x-cache"] for _ in range(4)] == ["MISS"] * 4  # only complete answers are kept
 
 
 def test_a_syntax_error_is_400_with_a_spanish_message(endpoint: str) -> None:
