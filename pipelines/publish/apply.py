@@ -23,7 +23,8 @@ from pipelines.publish.datastore import apply_table, check_types, datastore_info
 from pipelines.publish.errors import PublishError
 from pipelines.publish.local import DESCRIPTOR_KEY, GUIDE_KEY, LocalPackage
 from pipelines.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, Plan
-from pipelines.publish.series import SERIES_KEY_PREFIX, SeriesStep, series_dataset, series_resource
+from pipelines.publish.series import SERIES_KEY_PREFIX, SeriesStep, series_dataset, series_guide, series_resource
+from pipelines.publish.steps import guide_link
 from pipelines.publish.tables import PERIOD_FIELD, Table, read_tables, series_fields, series_key, series_records
 
 
@@ -52,9 +53,10 @@ def apply_plan(
             portal.action("group_create", group.payload)
     links = Links(portal)
     dataset = _apply_dataset(portal, pkg, plan, tables, links, log)
+    guide_url = guide_link(dataset) or plan.guide_url  # as named in this run, or as it was
     for step in plan.series:
         if step.changes:
-            apply_series(portal, pkg, step, tables[_table_key(pkg, step.table)], links, log, series_prefix)
+            apply_series(portal, pkg, step, tables[_table_key(pkg, step.table)], guide_url, log, series_prefix)
     return dataset
 
 
@@ -83,7 +85,8 @@ def _apply_dataset(
     named = {s.key: links.new(dataset_id, pkg.file(s.key).upload_name) for s in plan.resources if s.action == CREATE}
     ids: dict[str, str] = {}  # resource key → id after this run
     guide_url = None  # set when the guide goes up in this run: the description then links it
-    early = {t.key: t.done for t in plan.tables if t.early}  # fingerprints sent with the resource's creation
+    # Fingerprints and the DataStore mark sent with the resource's creation (see TableStep.early).
+    early = {t.key: {**t.done, "datastore_active": True} for t in plan.tables if t.early}
     descriptor_url = plan.descriptor_url or named.get(DESCRIPTOR_KEY, (None, None))[1]
     for step in plan.resources:
         if step.action == DELETE:
@@ -158,11 +161,13 @@ def apply_series(
     pkg: LocalPackage,
     step: SeriesStep,
     table: Table,
-    links: Links,
+    guide_url: str | None,
     log: Callable[[str], None],
     prefix: str | None = None,
 ) -> None:
-    """The series dataset of one table holds this package's period: created, altered and upserted as needed."""
+    """The series dataset of one table holds this package's period: created, altered and upserted as needed.
+
+    `guide_url`: the portal's link to the report's guide, which the series link (None: no guide)."""
     resource = pkg.file(_table_key(pkg, step.table)).resource
     ds = step.dataset
     fields = series_fields(table)
@@ -176,11 +181,14 @@ def apply_series(
         table_fields = {"fields": fields, "primary_key": key, "records": records, "aliases": [ds.key]}
         return portal.action("datastore_create", {**target, **table_fields, "calculate_record_count": True})
 
+    org = metadata.organization(pkg)
+    notes = series_dataset(pkg, org, resource, guide_url, prefix)["notes"]  # links the guide as now named
+    guide = series_guide(pkg, guide_url) if guide_url and step.guide is not None else None
     if ds.action == CREATE:
-        # The DataStore resource comes with the dataset (one write of it instead of two more), already
-        # marked active so that datastore_create below does not rewrite the dataset again to say so; the
-        # dataset is private and not open until the end, and while it is not open each run checks that
-        # the table exists (SeriesStep.check) before trusting that mark.
+        # The DataStore resource and the guide's link come with the dataset (one write of it instead of
+        # three more), the resource already marked active so that datastore_create below does not rewrite
+        # the dataset again to say so; the dataset is private and not open until the end, and while it is
+        # not open each run checks that the table exists (SeriesStep.check) before trusting that mark.
         log(f"  serie {ds.key}: crear (privado hasta terminar)")
         rid = str(uuid.uuid4())
         inline = {
@@ -191,11 +199,13 @@ def apply_series(
             **series_resource(pkg, resource),
             **step.done,
         }
-        dataset_id = portal.action("package_create", {**ds.payload, "resources": [inline]})["id"]
+        payload = {**ds.payload, "notes": notes, "resources": [inline, *([guide] if guide else [])]}
+        dataset_id = portal.action("package_create", payload)["id"]
         create_table({"resource_id": rid})
     elif ds.action == UPDATE:
         log(f"  serie {ds.key}: actualizar {', '.join(ds.fields)}")
-        dataset_id = portal.action("package_patch", ds.payload)["id"]
+        payload = {**ds.payload, **({"notes": notes} if "notes" in ds.payload else {})}
+        dataset_id = portal.action("package_patch", payload)["id"]
     else:
         dataset_id = step.dataset_id or ds.key
     if ds.action == CREATE:
@@ -246,21 +256,12 @@ def apply_series(
         sync_views(
             portal, rid, views.series_views(pkg.descriptor, resource, table), log, ds.key, new=step.resource_id is None
         )
-    guide_url = None
-    if step.guide is not None and step.guide.action != UNCHANGED:
-        guide = pkg.file(GUIDE_KEY)
-        upload = (guide.upload_name, guide.path) if step.guide.upload else None
-        log(f"  serie {ds.key}: guía ciudadana")
+    if guide and step.guide is not None and ds.action != CREATE and step.guide.action != UNCHANGED:
+        log(f"  serie {ds.key}: enlace a la guía ciudadana")
         if step.guide.action == CREATE:
-            guide_id, link = links.new(dataset_id, guide.upload_name)
-            fields_ = metadata.resource(guide, pkg, None, link)
-            payload = {"package_id": dataset_id, "id": guide_id, **fields_}
-            result = portal.action("resource_create", payload, upload=upload, created=guide_id)
+            portal.action("resource_create", {"package_id": dataset_id, **guide})
         else:
-            fields_ = metadata.resource(guide, pkg, None, step.guide.download_url)
-            result = portal.action("resource_patch", {"id": step.guide.resource_id, **fields_}, upload=upload)
-        result = _set_download_url(portal, GUIDE_KEY, result, log)
-        guide_url = result.get("url")
+            portal.action("resource_patch", {"id": step.guide.resource_id, **guide})
     if not (step.early and step.resource_id is None):
         portal.action("resource_patch", {"id": rid, **step.done})
     if step.reorder:
@@ -269,13 +270,9 @@ def apply_series(
         guides = [r["id"] for r in current["resources"] if r.get(metadata.KEY_FIELD) == GUIDE_KEY]
         others = [r["id"] for r in current["resources"] if r["id"] not in mine + guides]
         portal.action("package_resource_reorder", {"id": dataset_id, "order": mine + guides + others})
-    activation = dict(step.activation or {})
-    if guide_url:
-        org = metadata.organization(pkg)
-        activation["notes"] = series_dataset(pkg, org, resource, guide_url, prefix)["notes"]
-    if activation:
+    if step.activation:
         log(f"  serie {ds.key}: publicar (activo y público)")
-        portal.action("package_patch", {"id": dataset_id, **activation})
+        portal.action("package_patch", {"id": dataset_id, **step.activation})
 
 
 class Links:

@@ -13,7 +13,7 @@ from pipelines.publish import metadata, views
 from pipelines.publish.client import NotFound, Portal
 from pipelines.publish.local import LocalPackage
 from pipelines.publish.series import series_name
-from pipelines.publish.steps import PortalState
+from pipelines.publish.steps import PortalState, is_open
 
 HEAD_WORKERS = 4
 
@@ -48,7 +48,30 @@ def fetch_state(
         lengths = list(pool.map(lambda r: portal.head(r["url"]), ours))
     downloads = {r["id"]: length for r, length in zip(ours, lengths)}
     series = fetch_series(portal, pkg, series_prefix) if datastore else {}
-    return PortalState(org_exists, groups, dataset, downloads, series)
+    missing = missing_tables(portal, dataset) if datastore else frozenset()
+    return PortalState(org_exists, groups, dataset, downloads, series, missing)
+
+
+def missing_tables(portal: Portal, dataset: dict | None) -> frozenset[str]:
+    """Resources of a dataset not open yet that say their DataStore table is there and have none.
+
+    A table resource is created marked `datastore_active` (so that loading it does not rewrite the
+    whole dataset to say so), before its table exists: until the dataset opens, that mark is checked.
+    An open dataset's tables were checked on the way to opening it: no call then.
+    """
+    if dataset is None or is_open(dataset):
+        return frozenset()
+    marked = [r["id"] for r in dataset.get("resources", []) if r.get(metadata.KEY_FIELD) and r.get("datastore_active")]
+
+    def has_table(rid: str) -> bool:
+        try:
+            portal.action("datastore_info", {"id": rid})
+        except NotFound:
+            return False
+        return True
+
+    with ThreadPoolExecutor(max_workers=HEAD_WORKERS) as pool:  # reads, a few at a time
+        return frozenset(rid for rid, found in zip(marked, pool.map(has_table, marked)) if not found)
 
 
 def fetch_series(portal: Portal, pkg: LocalPackage, prefix: str | None = None) -> dict[str, dict | None]:

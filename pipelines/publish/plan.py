@@ -55,10 +55,12 @@ class TableStep:
     views: bool  # the declared views differ from those last made (or the dataset is not open yet)
     done: dict[str, str]  # fields patched on the resource once loaded and viewed (fingerprints)
     rows: int
-    # The resource is created in this run in a dataset that is not open yet: the fingerprints go with its
-    # creation instead of a patch of their own. Safe because the table counts as loaded only once
-    # `datastore_active` says so (one datastore_create with every row), and the views are checked
-    # again on every run until the dataset opens (its activation is the last step).
+    # The resource is created in this run in a dataset that is not open yet: the fingerprints and the
+    # `datastore_active` mark go with its creation instead of patches of their own (CKAN's
+    # datastore_create would otherwise rewrite the whole dataset to set the mark: 80 ms a table).
+    # Safe because until the dataset opens (its activation is the last step) every run checks that
+    # each marked table exists (`PortalState.missing_tables`) and makes the views again; the table's
+    # rows come with its creation (one datastore_create with every row).
     early: bool = False
 
     @property
@@ -86,6 +88,7 @@ class Plan:
     dataset_id: str | None = None  # the portal's id of the dataset, when it exists (links to uploads hold it)
     tables: tuple[TableStep, ...] = ()  # the DataStore tables and their views
     series: tuple[SeriesStep, ...] = ()  # one series dataset per table, this period's rows in it
+    guide_url: str | None = None  # the portal's link to the report's guide, when it is there
 
     @property
     def activate(self) -> bool:
@@ -223,7 +226,7 @@ def table_steps(
         rid = step.resource_id if step and step.action != CREATE else None
         current = resources.get(rid or "", {})
         view_print = fingerprint(views.report_views(pkg.descriptor, f.resource, table))
-        if rid is None or not current.get("datastore_active"):
+        if rid is None or not current.get("datastore_active") or rid in state.missing_tables:
             load = "crear"
         elif current.get(DATA_FIELD) != table.fingerprint:
             load = "reemplazar"
@@ -283,4 +286,5 @@ def make_plan(
         (state.dataset or {}).get("id"),
         table_steps(pkg, state, tables, resources) if datastore else (),
         series_steps(pkg, state, tables, org, series_prefix) if datastore else (),
+        guide_link(state.dataset),
     )

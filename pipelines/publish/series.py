@@ -113,6 +113,16 @@ def series_resource(pkg: LocalPackage, resource: dict[str, Any]) -> dict[str, st
     }
 
 
+def series_guide(pkg: LocalPackage, guide_url: str) -> dict[str, str]:
+    """The series' guide: a link to the one uploaded with the report (same file, same fields), not a copy.
+
+    Each series dataset uploading its own copy cost a call and a file per table on every cold publish;
+    the guide is the same document in every package, so the series link the latest report's.
+    """
+    guide = pkg.file(GUIDE_KEY)
+    return {**metadata.resource(guide, pkg, None, guide_url), "url": guide_url, "url_type": ""}
+
+
 @dataclass(frozen=True)
 class SeriesStep:
     """The series dataset of one table: its dataset, its DataStore table and this package's period in it."""
@@ -191,6 +201,7 @@ def series_steps(
     if not period or not wanted:
         return ()
     guide = next((f for f in pkg.files if f.kind == "guide"), None)
+    report_guide = guide_link(state.dataset)  # the series link the guide of the report last published
     out = []
     for f in pkg.files:
         if f.kind != "table" or f.resource.get("name") not in wanted:
@@ -198,7 +209,7 @@ def series_steps(
         table = tables[f.key]
         name = series_name(pkg, table.name, prefix)
         current = state.series.get(name)
-        desired = series_dataset(pkg, org, f.resource, guide_link(current), prefix)
+        desired = series_dataset(pkg, org, f.resource, report_guide, prefix)
         ds = dataset_step(current, desired)
         resources = (current or {}).get("resources", [])
         key = SERIES_KEY_PREFIX + table.name
@@ -220,20 +231,13 @@ def series_steps(
         if guide is not None:
             found = next((r for r in resources if r.get(metadata.KEY_FIELD) == GUIDE_KEY), None)
             if found is None:
-                guide_step = Step("recurso", GUIDE_KEY, CREATE, upload=True)
+                guide_step = Step("recurso", GUIDE_KEY, CREATE)
             else:
-                link = found.get("url") if found.get("url_type") == "upload" else None
-                desired_fields = metadata.resource(guide, pkg, None, link)
-                changed = tuple(k for k, v in desired_fields.items() if not same(k, found.get(k), v))
-                upload = found.get("hash") != guide.sha256 or found.get("url_type") != "upload"
+                # Unknown link (the report dataset's guide is made in this run): updated with the real one.
+                wanted_guide = series_guide(pkg, report_guide) if report_guide else {"url": ""}
+                changed = tuple(k for k, v in wanted_guide.items() if not same(k, found.get(k), v))
                 guide_step = Step(
-                    "recurso",
-                    GUIDE_KEY,
-                    UPDATE if changed or upload else UNCHANGED,
-                    changed,
-                    upload,
-                    resource_id=found["id"],
-                    download_url=link,
+                    "recurso", GUIDE_KEY, UPDATE if changed else UNCHANGED, changed, resource_id=found["id"]
                 )
         ours = [r.get(metadata.KEY_FIELD) for r in resources if r.get(metadata.KEY_FIELD) in (key, GUIDE_KEY)]
         out.append(

@@ -33,6 +33,7 @@ class PortalState:
     dataset: dict[str, Any] | None  # package_show, or None if there is no such dataset
     downloads: dict[str, int | None] = field(default_factory=dict)  # resource id → Content-Length (None: missing)
     series: dict[str, dict[str, Any] | None] = field(default_factory=dict)  # series dataset name → package_show
+    missing_tables: frozenset[str] = frozenset()  # resources marked datastore_active whose table is not there
 
 
 @dataclass(frozen=True)

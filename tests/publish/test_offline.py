@@ -125,12 +125,11 @@ def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
     for step in first.tables:  # the DataStore loaded and the views made, as the fingerprints say
         by_id[f"r-{step.key}"].update(step.done, datastore_active=True)
     series = {}
-    guide = pkg.file(GUIDE_KEY)
+    link = url.format(f"r-{GUIDE_KEY}", "ciudadania.md")  # each series links the report's guide
     for step in first.series:
         f = series_names[step.name]
-        link = url.format(f"g-{step.name}", guide.upload_name)
         wanted = series_datasets.series_dataset(pkg, org, f.resource, link)
-        guide_fields = metadata.resource(guide, pkg, None, link)
+        guide_fields = series_datasets.series_guide(pkg, link)
         guide_fields["size"] = int(guide_fields["size"])
         series[step.name] = {
             "id": f"s-{step.name}",
@@ -149,7 +148,7 @@ def _portal_copy(pkg, drop_downloads: bool = False) -> PortalState:
                     **series_datasets.series_resource(pkg, f.resource),
                     **step.done,
                 },
-                {**guide_fields, "id": f"g-{step.name}", "url": link, "url_type": "upload"},
+                {**guide_fields, "id": f"g-{step.name}"},
             ],
         }
     return PortalState(True, frozenset(desired["groups"]), dataset, downloads, series)
