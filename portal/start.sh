@@ -10,6 +10,7 @@
 #                             ckan.ini, token, admin-password, db-password, datastore-write-password,
 #                             datastore-read-password, ckan.log, ckan.pid, storage/
 #   RENDICION_PORTAL_STORAGE  file store (default <state folder>/storage)
+#   RENDICION_PORTAL_WORKERS  CKAN's worker processes under gunicorn (default 2)
 # CKAN's virtualenv is always .portal/venv, shared by every portal of this checkout.
 #
 # Nothing is ever dropped or emptied: an existing portal database is reused (its schema brought
@@ -27,6 +28,7 @@ STATE=$(absolute "${RENDICION_PORTAL_STATE:-.portal}")
 STORAGE=$(absolute "${RENDICION_PORTAL_STORAGE:-$STATE/storage}")
 DB=${RENDICION_PORTAL_DB:-ckan_rendicion}
 PORT=${RENDICION_PORTAL_PORT:-5000}
+WORKERS=${RENDICION_PORTAL_WORKERS:-2}
 VENV="$ROOT/.portal/venv"
 INI="$STATE/ckan.ini"
 PIDFILE="$STATE/ckan.pid"
@@ -60,6 +62,7 @@ die() {
 [[ $DB =~ ^[a-z_][a-z0-9_]{0,48}$ ]] \
   || die "RENDICION_PORTAL_DB must be a PostgreSQL name in lowercase letters, digits and _, at most 49 characters (the DataStore's names add up to 14; got '$DB')"
 [[ $PORT =~ ^[0-9]{2,5}$ ]] || die "RENDICION_PORTAL_PORT must be a port number (got '$PORT')"
+[[ $WORKERS =~ ^[1-9][0-9]?$ ]] || die "RENDICION_PORTAL_WORKERS must be a number of processes, 1 to 99 (got '$WORKERS')"
 
 status_ok() { curl -fsS --max-time 3 "$URL/api/3/action/status_show" >/dev/null 2>&1; }
 our_pid_alive() {  # the recorded PID is alive and still a CKAN process
@@ -383,7 +386,11 @@ fi
 if ! status_ok; then
   say "starting CKAN on $URL (log: $LOG)"
   cd "$STATE"
-  setsid nohup "$CKAN" -c "$INI" run -H "$HOST" -p "$PORT" -r -t >>"$LOG" 2>&1 </dev/null 9>&- &
+  # What `ckan run` did before serving; then gunicorn, as production CKAN runs: $WORKERS processes
+  # (Werkzeug's server was one, where concurrent requests queued), each opening its own connections.
+  "$CKAN" -c "$INI" translation js >>"$LOG" 2>&1 || die "ckan translation js failed"
+  setsid nohup env CKAN_INI="$INI" "$VENV/bin/gunicorn" --workers "$WORKERS" --bind "$HOST:$PORT" \
+    --timeout 300 --graceful-timeout 5 ckanext.rendicion.wsgi:application >>"$LOG" 2>&1 </dev/null 9>&- &
   echo $! > "$PIDFILE"
 fi
 admin_jobs=()

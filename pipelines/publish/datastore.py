@@ -150,11 +150,15 @@ def apply_table(
     log: Callable[[str], None],
     new: bool = False,
 ) -> None:
-    """Load, views, then the fingerprints: an interruption before that last patch leaves the old
-    fingerprints, and the next publish does it all again. A resource created in this run of a dataset
-    not open yet already carries them (`TableStep.early`): no patch then."""
+    """Load, then views; the fingerprints that say so are patched after (`mark_table`), so an
+    interruption before that patch leaves the old fingerprints and the next publish does it all again."""
     if step.load:
         load_table(portal, rid, table, log, new=new)
     sync_views(portal, rid, desired, log, table.name, new=new)
+
+
+def mark_table(portal: Portal, rid: str, step: TableStep) -> None:
+    """The fingerprints of what `apply_table` did. A resource created in this run of a dataset not
+    open yet already carries them (`TableStep.early`): no patch then."""
     if not step.early:
         portal.action("resource_patch", {"id": rid, **step.done})

@@ -62,6 +62,9 @@ class TableStep:
     # each marked table exists (`PortalState.missing_tables`) and makes the views again; the table's
     # rows come with its creation (one datastore_create with every row).
     early: bool = False
+    # The resource already says `datastore_active` (or will, from its creation): loading it does not make
+    # CKAN rewrite the dataset, so it may be loaded beside the other tables (apply.TABLES_AT_ONCE).
+    marked: bool = False
 
     @property
     def changes(self) -> bool:
@@ -242,6 +245,7 @@ def table_steps(
                 {DATA_FIELD: table.fingerprint, VIEWS_FIELD: view_print},
                 len(table.records),
                 early=rid is None and opening,
+                marked=(rid is None and opening) or bool(current.get("datastore_active")),
             )
         )
     return tuple(out)
