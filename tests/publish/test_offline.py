@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
@@ -158,6 +159,34 @@ def test_plan_for_an_identical_portal_is_empty(pkg):
     plan = make_plan(pkg, _portal_copy(pkg))
     assert not plan.changes, plan.lines()
     assert all(s.action == UNCHANGED for s in plan.steps)
+
+
+def test_a_table_marked_loaded_whose_datastore_table_is_missing_is_loaded_again(pkg):
+    """A publish stopped after creating a table's resource (marked datastore_active) and before loading it."""
+    state = _portal_copy(pkg)
+    state.dataset["extras"].append({"key": metadata.PENDING_EXTRA, "value": metadata.PENDING_VALUE})
+    first, second = [r for r in state.dataset["resources"] if r[metadata.KEY_FIELD].startswith("recurso:")][:2]
+    plan = make_plan(pkg, dataclasses.replace(state, missing_tables=frozenset({first["id"]})))
+    loads = {t.resource_id: t.load for t in plan.tables}
+    assert loads[first["id"]] == "crear" and loads[second["id"]] is None
+    assert all(t.views for t in plan.tables)  # not open yet: every table's views are checked again
+    assert plan.activation is not None
+
+
+def test_each_series_links_the_reports_guide_instead_of_a_copy(pkg):
+    state = _portal_copy(pkg)
+    report_guide = next(r for r in state.dataset["resources"] if r[metadata.KEY_FIELD] == GUIDE_KEY)
+    assert {s.guide.action for s in make_plan(pkg, state).series} == {UNCHANGED}
+    # a series still holding an uploaded copy (as published before) becomes a link to the report's
+    name, series = next(iter(state.series.items()))
+    guide = next(r for r in series["resources"] if r[metadata.KEY_FIELD] == GUIDE_KEY)
+    guide.update(url="http://portal/dataset/s/resource/g/download/ciudadania.md", url_type="upload")
+    step = next(s for s in make_plan(pkg, state).series if s.name == name)
+    assert step.guide.action == UPDATE and set(step.guide.fields) >= {"url", "url_type"} and not step.guide.upload
+    assert series_datasets.series_guide(pkg, report_guide["url"])["url"] == report_guide["url"]
+    # no report dataset yet: every series creates its link (the URL known once the report's guide is up)
+    fresh = dataclasses.replace(state, dataset=None, series={n: None for n in state.series})
+    assert {s.guide.action for s in make_plan(pkg, fresh).series} == {CREATE}
 
 
 def test_missing_download_link_is_patched_without_upload(pkg):
