@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+import pipelines.sparql.store as store_module
 from pipelines.paths import QUERIES_DIR
 from pipelines.sparql import load_store, run_query
-from pipelines.sparql.query import vocabulary
+from pipelines.sparql.query import execute, vocabulary
 from pipelines.sparql.store import LAYOUT, load_package, package_graph_iri, rebuild_store, vocab_graph_iri
 
 HOGARES = "/hogares-comunitarios/"
@@ -123,3 +124,19 @@ def test_loading_one_more_period_into_a_store_with_many(graphs: list[Path], tmp_
         f"reemplazar ese período {replaced.seconds:.2f} s"
     )
     shutil.rmtree(tmp_path / "recarga")
+
+
+def test_loading_one_package_at_a_time_compacts_every_so_many_loads(
+    graphs: list[Path], tmp_path: Path, monkeypatch
+) -> None:
+    """A store Dagster keeps does not drift into the uncompacted, 2–3× slower layout for good."""
+    monkeypatch.setattr(store_module, "COMPACT_EVERY", 3)
+    location = tmp_path / "store"
+    loads = [load_package(graphs[i % 2], location) for i in range(7)]
+    assert [loaded.compacted for loaded in loads] == [False, False, True, False, False, True, False]
+    store = ox.Store.read_only(str(location))
+    counts = [q.object.value for q in store.quads_for_pattern(None, store_module.LOADS, None, None)]
+    assert counts == ["1"]  # one load since the last compaction, in the layout's graph only
+    assert not list(store.quads_for_pattern(None, store_module.LOADS, None, ox.DefaultGraph()))
+    text = (QUERIES_DIR / "ejecucion-por-actividad.rq").read_text(encoding="utf-8")
+    assert execute(store, text, "csv").body == run_query(text, graphs)  # compacting changes no answer
