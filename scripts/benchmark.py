@@ -1,6 +1,7 @@
 """Speed and memory figures for `rendicion build` (printed, never asserted).
 
-Run with `make benchmark` (`python scripts/benchmark.py --muestra 3000` for the full backlog).
+Run with `make benchmark` (`python scripts/benchmark.py --muestra 3000` for the full backlog,
+`--partes 4,5` for some parts only).
 Five parts:
 
 1. one report, whole process: `rendicion build` of the bundled report against
@@ -489,13 +490,24 @@ def main() -> None:
     args.add_argument(
         "--publicaciones", type=int, default=5, help="publicaciones en frío de la parte 5 (por defecto 5)"
     )
+    args.add_argument(
+        "--partes", default="1,2,3,4,5", help="partes a medir, separadas por comas (por defecto 1,2,3,4,5)"
+    )
     options = args.parse_args()
+    parts = {part.strip() for part in options.partes.split(",")}
+    unknown = parts - set("12345")
+    if unknown:
+        args.error(f"partes desconocidas: {', '.join(sorted(unknown))} (son 1 a 5)")
     print(f"informe: {REPORT.name}; núcleos de esta máquina: {os.cpu_count()}")
-    one_report(options.repeticiones)
-    stages()
-    backlog(options.muestra, options.trabajos)
-    endpoint(options.periodos)
-    publish_speed(options.publicaciones)
+    for part, measure in (
+        ("1", lambda: one_report(options.repeticiones)),
+        ("2", stages),
+        ("3", lambda: backlog(options.muestra, options.trabajos)),
+        ("4", lambda: endpoint(options.periodos)),
+        ("5", lambda: publish_speed(options.publicaciones)),
+    ):
+        if part in parts:
+            measure()
 
 
 if __name__ == "__main__":

@@ -138,10 +138,13 @@ class Describer:
         for candidate in dict.fromkeys([rest, unquote(rest)]):
             for base in self.bases:
                 iri = base + candidate
-                if (
-                    iri in self.documents
-                    or next(self.store.quads_for_pattern(ox.NamedNode(iri), None, None, self.graph), None) is not None
-                ):
+                if iri in self.documents:
+                    return iri
+                try:
+                    node = ox.NamedNode(iri)
+                except ValueError:  # not an IRI (`/%00`, a space): nothing can be said of it, a 404
+                    continue
+                if next(self.store.quads_for_pattern(node, None, None, self.graph), None) is not None:
                     return iri
         return None
 

@@ -101,6 +101,23 @@ class Handler(BaseHTTPRequestHandler):
     def refuse(self, status: int, message: str, extra: dict[str, str] | None = None) -> None:
         self.send(text_reply(status, message), extra)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a method it lacks, a malformed request line, a header too long)
+        in the endpoint's form: a short Spanish line, with CORS, never its English HTML page."""
+        self.close_connection = True
+        if code == 501:  # no do_<METHOD>: PUT, DELETE, PATCH…
+            return self.refuse(
+                405,
+                "Método no admitido: este punto es de solo lectura (GET, HEAD, POST a /query, OPTIONS)",
+                {"Allow": "GET, HEAD, POST, OPTIONS"},
+            )
+        reasons = {
+            400: "Petición HTTP mal formada",
+            414: "La dirección es demasiado larga",
+            431: "Cabeceras demasiado largas",
+        }
+        self.refuse(code, reasons.get(code, f"Petición rechazada ({code})"))
+
     # -------------------------------------------------------------- methods
 
     def do_OPTIONS(self) -> None:  # noqa: N802 (http.server's naming)
@@ -145,7 +162,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        declared = (self.headers.get("Content-Length") or "0").strip()
+        if not declared.isdigit():  # a negative length would read until the client hangs up
+            self.close_connection = True
+            return self.refuse(400, "Content-Length no es un número de bytes")
+        length = int(declared)
         if length > MAX_QUERY_BYTES:
             self.close_connection = True  # the body is not read
             return self.refuse(413, f"La consulta supera {MAX_QUERY_BYTES} bytes")

@@ -251,6 +251,42 @@ def test_results_past_the_caps_are_413_not_a_truncated_200(strict: str, endpoint
     assert post(endpoint, "SELECT * WHERE { ?s ?p ?o }")[0] == 413  # 5000 rows on the other server
 
 
+def raw_request(url: str, request: bytes) -> bytes:
+    """What the server sends back for bytes no HTTP library would send (read until it closes)."""
+    parts = urllib.parse.urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "words"),
+    [
+        (b"DELETE /codigo/departamento/16 HTTP/1.1\r\nHost: x\r\n\r\n", 405, "solo lectura"),
+        (b"PUT /query HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 405, "solo lectura"),
+        (b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\nASK{}", 400, "Content-Length"),
+        (b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Length: diez\r\n\r\n", 400, "Content-Length"),
+        (b"GET /%00%ff HTTP/1.1\r\nHost: x\r\n\r\n", 404, "No hay datos"),
+        (b"GET /codigo/departamento/16%20x HTTP/1.1\r\nHost: x\r\n\r\n", 404, "No hay datos"),
+        (b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "demasiado larga"),
+    ],
+)
+def test_malformed_requests_get_a_spanish_4xx_never_a_500_or_a_hang(
+    endpoint: str, request_bytes: bytes, status: int, words: str
+) -> None:
+    """What a fuzzer sends: a method the endpoint lacks, a negative or wordy length, a path that is no IRI."""
+    if b"Connection:" not in request_bytes:
+        request_bytes = request_bytes.replace(b"Host: x\r\n", b"Host: x\r\nConnection: close\r\n", 1)
+    head, _, body = raw_request(endpoint, request_bytes).partition(b"\r\n\r\n")
+    assert head.split(b" ")[1] == str(status).encode(), head
+    assert b"access-control-allow-origin: *" in head.lower()
+    assert words in body.decode("utf-8")
+    assert post(endpoint, "ASK {}") == (200, b"true")  # the server is still there
+
+
 DEPARTMENT = "https://w3id.org/rendicion-abierta/codigo/departamento/16"
 
 
