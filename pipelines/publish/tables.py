@@ -37,8 +37,14 @@ LOADER_VERSION = 1  # part of every fingerprint: a change in how tables are load
 TYPES = {"integer": "int", "number": "numeric", "string": "text", "date": "date"}
 ROW_FIELD = "fila"  # series of tables without a primary key: the row's position in its period's CSV
 PERIOD_FIELD = "periodo"
-INTEGER = re.compile(r"[+-]?\d+")
-NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+INTEGER = re.compile(r"[+-]?\d{1,19}")  # longer is out of the DataStore's range anyway (and of int()'s limit)
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,9})?")
+INT_RANGE = (-(2**31), 2**31 - 1)
+"""What the DataStore's `int` (PostgreSQL's integer) holds: a larger figure would fail in the middle of a load."""
+NUMERIC_DIGITS = (16383, 131072)
+"""PostgreSQL's numeric: at most this many digits after and before the point."""
+MAX_TABLE_BYTES = 32 * 1024 * 1024
+"""A table is loaded in one call (one transaction); a report's tables take kilobytes, this bounds a bad file."""
 
 
 @dataclass(frozen=True)
@@ -113,25 +119,35 @@ def _cell(raw: str, field: dict[str, Any], missing: set[str], where: str) -> Any
             raise PackageError(f"{where}: celda vacía en un campo obligatorio")
         return None
     value: Any
+    if "\x00" in raw:
+        raise PackageError(f"{where}: la celda contiene un byte nulo, que PostgreSQL no puede guardar")
     if kind == "integer":
         if not INTEGER.fullmatch(raw):
-            raise PackageError(f"{where}: «{raw}» no es un número entero")
+            raise PackageError(f"{where}: «{_short(raw)}» no es un número entero")
         value = compared = int(raw)
+        if not INT_RANGE[0] <= value <= INT_RANGE[1]:
+            raise PackageError(
+                f"{where}: {raw} no cabe en una columna entera del DataStore ({INT_RANGE[0]} a {INT_RANGE[1]})"
+            )
     elif kind == "number":
         if not NUMBER.fullmatch(raw):
-            raise PackageError(f"{where}: «{raw}» no es un número")
+            raise PackageError(f"{where}: «{_short(raw)}» no es un número")
         try:
             compared = Decimal(raw)
         except InvalidOperation:
-            raise PackageError(f"{where}: «{raw}» no es un número") from None
+            raise PackageError(f"{where}: «{_short(raw)}» no es un número") from None
+        exponent = compared.as_tuple().exponent
+        assert isinstance(exponent, int)  # NUMBER admits no NaN nor Infinity
+        if -exponent > NUMERIC_DIGITS[0] or compared.adjusted() >= NUMERIC_DIGITS[1]:
+            raise PackageError(f"{where}: «{_short(raw)}» no cabe en una columna numérica del DataStore")
         value = raw  # as spelled: PostgreSQL's numeric keeps its digits
     elif kind == "date":
         try:
             compared = date.fromisoformat(raw)
         except ValueError:
-            raise PackageError(f"{where}: «{raw}» no es una fecha AAAA-MM-DD") from None
+            raise PackageError(f"{where}: «{_short(raw)}» no es una fecha AAAA-MM-DD") from None
         if len(raw) != 10:
-            raise PackageError(f"{where}: «{raw}» no es una fecha AAAA-MM-DD")
+            raise PackageError(f"{where}: «{_short(raw)}» no es una fecha AAAA-MM-DD")
         value = raw
     else:
         value = compared = raw
@@ -140,15 +156,20 @@ def _cell(raw: str, field: dict[str, Any], missing: set[str], where: str) -> Any
             bound = constraints[name]
             bound = date.fromisoformat(bound) if kind == "date" else Decimal(str(bound))
             if not check(compared, bound):
-                raise PackageError(f"{where}: «{raw}» no cumple {name} = {constraints[name]}")
+                raise PackageError(f"{where}: «{_short(raw)}» no cumple {name} = {constraints[name]}")
     if "enum" in constraints and value not in constraints["enum"] and compared not in constraints["enum"]:
-        raise PackageError(f"{where}: «{raw}» no es uno de los valores admitidos")
+        raise PackageError(f"{where}: «{_short(raw)}» no es uno de los valores admitidos")
     if "pattern" in constraints and kind == "string" and not re.fullmatch(constraints["pattern"], raw):
-        raise PackageError(f"{where}: «{raw}» no sigue el patrón {constraints['pattern']}")
+        raise PackageError(f"{where}: «{_short(raw)}» no sigue el patrón {constraints['pattern']}")
     for name, check in (("minLength", lambda n, v: n >= v), ("maxLength", lambda n, v: n <= v)):
         if name in constraints and kind == "string" and not check(len(raw), constraints[name]):
-            raise PackageError(f"{where}: «{raw}» no cumple {name} = {constraints[name]}")
+            raise PackageError(f"{where}: «{_short(raw)}» no cumple {name} = {constraints[name]}")
     return value
+
+
+def _short(raw: str) -> str:
+    """A cell as a one-line message shows it: a long one cut (a bad file may hold megabytes in a cell)."""
+    return raw if len(raw) <= 40 else f"{raw[:37]}…"
 
 
 def read_table(f: LocalFile) -> Table:
@@ -173,6 +194,10 @@ def read_table(f: LocalFile) -> Table:
     encoding = str(resource.get("encoding") or "utf-8").lower()
     if encoding not in ("utf-8", "utf8"):
         raise PackageError(f"{what}: codificación «{encoding}» no admitida (se espera utf-8)")
+    if f.size > MAX_TABLE_BYTES:
+        raise PackageError(
+            f"{what}: {f.size} bytes; el DataStore carga cada cuadro de una vez y el máximo es {MAX_TABLE_BYTES}"
+        )
     try:
         text = f.path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:

@@ -420,11 +420,35 @@ def test_tables_are_typed_and_labelled_from_the_schema(pkg):
         (lambda t: t.replace(",1706\n", ",-5\n"), "minimum"),
         (lambda t: t.replace(",1706\n", ",\n"), "obligatorio"),
         (lambda t: t + t.splitlines()[1] + "\n", "clave primaria"),
+        (lambda t: t.replace(",1706\n", ",2147483648\n"), "no cabe en una columna entera del DataStore"),
+        (lambda t: t.replace(",1706\n", ",-2147483649\n"), "no cabe en una columna entera del DataStore"),
+        (lambda t: t.replace(",1706\n", "," + "9" * 5000 + "\n"), "no es un número entero"),
+        (lambda t: t.replace("Barrio el Gallito", "Barrio el\x00Gallito"), "byte nulo"),
+        (lambda t: t + "x" * (33 * 1024 * 1024), "el máximo es"),
     ],
 )
 def test_a_csv_that_disagrees_with_its_schema_is_refused_before_any_request(package_copy, change, message):
+    refused_before_any_request(package_copy, "albergues", change, message)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda t: t.replace(",32595100.00,", ",1e999999,"), "no cabe en una columna numérica del DataStore"),
+        (lambda t: t.replace(",32595100.00,", ",0." + "0" * 16383 + "1,"), "no cabe en una columna numérica"),
+        (lambda t: t.replace(",32595100.00,", ",NaN,"), "no es un número"),
+        (lambda t: t.replace(",32595100.00,", ",1e99999999999,"), "no es un número"),
+    ],
+)
+def test_a_number_the_datastore_cannot_hold_is_refused_before_any_request(package_copy, change, message):
+    """PostgreSQL's numeric holds 131,072 digits before the point and 16,383 after: past that a load would
+    fail halfway through the publication."""
+    refused_before_any_request(package_copy, "ejecucion-actividad", change, message)
+
+
+def refused_before_any_request(package_copy, table: str, change, message: str) -> None:
     folder = package_copy("prueba-csv-malo")
-    csv = folder / "data" / "albergues.csv"
+    csv = folder / "data" / f"{table}.csv"
     csv.write_text(change(csv.read_text(encoding="utf-8")), encoding="utf-8")
     requests_seen = []
     server = ThreadingHTTPServer(
