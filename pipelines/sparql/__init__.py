@@ -138,6 +138,7 @@ def serve_main(args: argparse.Namespace) -> int:
             limits=limits,
             base_iri=settings.BASE_IRI.value(),
             reload=not getattr(args, "no_reload", False),
+            packages=Path(settings.PACKAGES.value()),
         )
     except (ReportError, RuntimeError, FileNotFoundError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -9,7 +9,9 @@ Routes:
   (`pipelines.sparql.worker`); `OPTIONS` answers CORS preflights;
 - `/update` and any `update=` are refused with 403: the endpoint is read-only;
 - any other `GET` path is an IRI under the base: `/codigo/departamento/16`
-  answers `<base>codigo/departamento/16` (`pipelines.sparql.describe`).
+  answers `<base>codigo/departamento/16` (`pipelines.sparql.describe`), and a
+  package's file, `/paquete/<package>/data/albergues.csv`, is sent as it is
+  (`pipelines.sparql.files`): the distributions' download URLs resolve too.
 
 Every answer carries `Access-Control-Allow-Origin: *`, so a browser tool
 hosted elsewhere (YASGUI, an Observable notebook) can read it; there is
@@ -19,6 +21,7 @@ nothing to protect with credentials and nothing it can change.
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import sys
 import threading
@@ -28,7 +31,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+from pipelines.paths import DATAPACKAGES_DIR
 from pipelines.sparql.describe import Describer, hash_documents
+from pipelines.sparql.files import PackageFiles
 from pipelines.sparql.protocol import MAX_QUERY_BYTES, inspect, negotiate
 from pipelines.sparql.query import MEDIA_TYPES, disk_store, vocabulary
 from pipelines.sparql.worker import Pool, Reply, text_reply
@@ -59,8 +64,11 @@ class Limits:
 class Front(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, location: Path, limits: Limits, bases: list[str]) -> None:
+    def __init__(
+        self, port: int, location: Path, limits: Limits, bases: list[str], packages: Path = DATAPACKAGES_DIR
+    ) -> None:
         self.limits = limits
+        self.files = PackageFiles(packages)
         super().__init__(("127.0.0.1", port), Handler)  # a port in use fails here, before any worker starts
         try:
             self.describer = Describer(disk_store(location), bases, hash_documents(vocabulary(), bases))
@@ -220,7 +228,24 @@ class Handler(BaseHTTPRequestHandler):
         reply = self.server.pool.run(request)
         self.send(reply, {"Vary": "Accept", "X-Cache": "HIT" if reply.cached else "MISS"}, head)
 
+    def send_file(self, target: Path, head: bool) -> None:
+        """A package's file as it is, streamed (a download: no negotiation, the bytes the graph's sha256 names)."""
+        with target.open("rb") as stream:
+            self.send_response(200)
+            for name, value in {
+                **CORS,
+                "Content-Type": PackageFiles.media_type(target),
+                "Content-Length": str(target.stat().st_size),
+            }.items():
+                self.send_header(name, value)
+            self.end_headers()
+            if not head:
+                shutil.copyfileobj(stream, self.wfile)
+
     def dereference(self, path: str, params: dict[str, list[str]], head: bool) -> None:
+        target = self.server.files.find(path)
+        if target is not None:
+            return self.send_file(target, head)
         describer = self.server.describer
         iri = describer.iri_for(path)
         description = describer.describe(iri) if iri else None
@@ -281,10 +306,15 @@ document.getElementById("f").addEventListener("submit", async (e) => {
 
 
 def run(
-    port: int, location: Path, limits: Limits, bases: list[str], announce: Callable[[], None] | None = None
+    port: int,
+    location: Path,
+    limits: Limits,
+    bases: list[str],
+    announce: Callable[[], None] | None = None,
+    packages: Path = DATAPACKAGES_DIR,
 ) -> None:
     """Serve until SIGTERM or Ctrl-C; `announce` runs once the port is listening. The workers stop with the front."""
-    front = Front(port, location, limits, bases)
+    front = Front(port, location, limits, bases, packages)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=front.shutdown, daemon=True).start())
     if announce is not None:
         announce()
@@ -307,9 +337,10 @@ def main(argv: list[str] | None = None) -> int:
             "--" + field.replace("_", "-"), type=float if field == "timeout_s" else int, default=getattr(Limits, field)
         )
     parser.add_argument("--allow-service", action="store_true")
+    parser.add_argument("--packages", type=Path, default=DATAPACKAGES_DIR)
     args = parser.parse_args(argv)
     limits = Limits(
         args.timeout_s, args.max_rows, args.max_bytes, args.memory_mb, args.workers, args.allow_service, args.cache_mb
     )
-    run(args.port, args.store, limits, args.base)
+    run(args.port, args.store, limits, args.base, packages=args.packages)
     return 0

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from pipelines.paths import ROOT
+from pipelines.paths import DATAPACKAGES_DIR, ROOT
 from pipelines.sparql.front import Limits
 from pipelines.sparql.query import default_graphs, disk_store
 
@@ -67,13 +67,17 @@ def endpoint_url(port: int) -> str:
     return f"http://127.0.0.1:{port}/query"
 
 
-def front_command(location: Path, port: int, limits: Limits, base_iri: str = VOCAB_BASE) -> list[str]:
-    """The command line that runs the front alone on an existing store."""
+def front_command(
+    location: Path, port: int, limits: Limits, base_iri: str = VOCAB_BASE, packages: Path = DATAPACKAGES_DIR
+) -> list[str]:
+    """The command line that runs the front alone on an existing store (and the packages' files)."""
     command = [
         sys.executable,
         "-c",
         FRONT,
         str(location),
+        "--packages",
+        str(packages),
         "--port",
         str(port),
         "--timeout-s",
@@ -100,6 +104,7 @@ def start_server(
     limits: Limits | None = None,
     base_iri: str = VOCAB_BASE,
     quiet: bool = False,
+    packages: Path = DATAPACKAGES_DIR,
 ) -> subprocess.Popen:
     """Start the front on an existing store in a child process; returns once it answers (or raises).
 
@@ -107,7 +112,7 @@ def start_server(
     """
     limits = limits or Limits(timeout_s=timeout_s)
     process = subprocess.Popen(
-        front_command(location, port, limits, base_iri), stderr=subprocess.DEVNULL if quiet else None
+        front_command(location, port, limits, base_iri, packages), stderr=subprocess.DEVNULL if quiet else None
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -130,14 +135,17 @@ def serve(
     limits: Limits | None = None,
     base_iri: str = VOCAB_BASE,
     reload: bool = True,
+    packages: Path = DATAPACKAGES_DIR,
 ) -> int:
-    """Load every package and the vocabulary (unless `reload` is off), serve until Ctrl-C or SIGTERM; exit code."""
+    """Load every package of `packages` and the vocabulary (unless `reload` is off), serve them and the packages'
+    files until Ctrl-C or SIGTERM; exit code."""
     from pipelines.sparql.front import run
 
     limits = limits or Limits(timeout_s=timeout_s)
     if reload:
+        graph_paths = default_graphs(packages) if graph_paths is None else graph_paths
         count = load_store(graph_paths, location)
-        loaded = f"{len(default_graphs() if graph_paths is None else graph_paths)} paquete(s) + vocab/"
+        loaded = f"{len(graph_paths)} paquete(s) + vocab/"
     else:
         count = check_store(location)
         loaded = f"el almacén {location}"
@@ -155,5 +163,5 @@ def serve(
             flush=True,
         )
 
-    run(port, location, limits, bases(base_iri), announce)
+    run(port, location, limits, bases(base_iri), announce, packages)
     return 0

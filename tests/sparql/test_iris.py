@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import shutil
 import socket
 import urllib.error
 import urllib.request
@@ -15,7 +17,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from pipelines.paths import ROOT
+from pipelines.paths import DATAPACKAGES_DIR, ROOT
 from pipelines.sparql import Limits, load_store, start_server
 
 pytestmark = pytest.mark.services
@@ -23,7 +25,8 @@ pytestmark = pytest.mark.services
 BASE = "https://w3id.org/rendicion-abierta/"
 DEPARTMENT = "codigo/departamento/16"
 PROGRAM = "codigo/programa/sosep/hogares-comunitarios"
-OBSERVATION = "paquete/sosep-informe-cuatrimestral-2021-1/albergues/fila/01/albergues"
+PACKAGE = "sosep-informe-cuatrimestral-2021-1"
+OBSERVATION = f"paquete/{PACKAGE}/albergues/fila/01/albergues"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
@@ -42,13 +45,27 @@ def triples(body: bytes, fmt: ox.RdfFormat) -> set[ox.Triple]:
 
 
 @pytest.fixture(scope="module")
-def site(graphs: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def packages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The committed package, and a hostile one whose descriptor lists a symlink to a file outside it."""
+    folder = tmp_path_factory.mktemp("paquetes")
+    shutil.copytree(DATAPACKAGES_DIR / PACKAGE, folder / PACKAGE)
+    hostile = folder / "paquete-hostil"
+    (hostile / "data").mkdir(parents=True)
+    (hostile / "data" / "secreto.csv").symlink_to(ROOT / "pyproject.toml")
+    (hostile / "datapackage.json").write_text(
+        json.dumps({"name": "paquete-hostil", "resources": [{"name": "s", "path": "data/secreto.csv"}]})
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def site(graphs: list[Path], packages: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     location = tmp_path_factory.mktemp("iris") / "store"
     load_store(graphs, location)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = start_server(location, port, limits=Limits(workers=1))
+    process = start_server(location, port, limits=Limits(workers=1), packages=packages)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:
@@ -134,6 +151,51 @@ def test_an_unknown_iri_is_404_with_a_short_spanish_message(site: str) -> None:
     assert body.decode() == f"No hay datos de {BASE}codigo/departamento/99 en este servidor.\n"
     status, kind, body = get(site + "no/existe", BROWSER)
     assert status == 404 and kind.startswith("text/html") and "No encontrado" in body.decode()
+
+
+def test_every_download_url_is_the_file_its_checksum_and_size_name(site: str, packages: Path) -> None:
+    """A distribution's dcat:downloadURL is an IRI under the base too: following it gives the file's bytes."""
+    graph = ox.Store()
+    graph.bulk_load(path=str(packages / PACKAGE / "grafo.ttl"), format=ox.RdfFormat.TURTLE)
+    rows = list(
+        graph.query("""
+            PREFIX dcat: <http://www.w3.org/ns/dcat#>
+            PREFIX spdx: <http://spdx.org/rdf/terms#>
+            SELECT ?url ?size ?sha WHERE {
+              ?d dcat:downloadURL ?url .
+              OPTIONAL { ?d dcat:byteSize ?size }
+              OPTIONAL { ?d spdx:checksum/spdx:checksumValue ?sha }
+            }""")
+    )
+    assert len(rows) >= 12  # nine tables, the quality report, the descriptor, the graph in two formats
+    checked = 0
+    for row in rows:
+        url = row["url"].value
+        assert url.startswith(f"{BASE}paquete/{PACKAGE}/")
+        status, kind, body = get(site + url.removeprefix(BASE), "text/html")  # a browser's Accept: the file anyway
+        assert status == 200, url
+        assert body == (packages / PACKAGE / url.removeprefix(f"{BASE}paquete/{PACKAGE}/")).read_bytes()
+        assert kind.startswith("text/csv") if url.endswith(".csv") else True
+        if row["sha"] is not None:
+            assert hashlib.sha256(body).hexdigest() == row["sha"].value and len(body) == int(row["size"].value)
+            checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"paquete/{PACKAGE}/README.md",  # in the folder, not a resource of the package
+        f"paquete/{PACKAGE}/../../pyproject.toml",
+        f"paquete/{PACKAGE}/data/..%2f..%2f..%2fpyproject.toml",
+        "paquete/..%2f..%2fpyproject.toml",
+        "paquete/paquete-hostil/data/secreto.csv",  # declared, but a symlink out of the package
+        "paquete/paquete-hostil/datapackage.json/x",
+    ],
+)
+def test_only_a_packages_declared_files_are_served(site: str, path: str) -> None:
+    status, _, body = get(site + path, "text/plain")  # urllib sends the path as written, `..` included
+    assert status == 404 and b"[project]" not in body
 
 
 def test_an_unavailable_format_is_406_and_format_parameter_overrides(site: str) -> None:
