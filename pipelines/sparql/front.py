@@ -129,8 +129,14 @@ class Handler(BaseHTTPRequestHandler):
     # -------------------------------------------------------------- methods
 
     def do_OPTIONS(self) -> None:  # noqa: N802 (http.server's naming)
+        """A CORS preflight: any request header a browser tool asks for is allowed (nothing here reads
+        credentials, and every answer is read-only), so a YASGUI that adds its own headers still works."""
+        asked = self.headers.get("Access-Control-Request-Headers", "")
+        allowed = ", ".join(
+            dict.fromkeys(["Content-Type", "Accept", *(h.strip() for h in asked.split(",") if h.strip())])
+        )
         self.send_response(204)
-        for name, value in CORS.items():
+        for name, value in {**CORS, "Access-Control-Allow-Headers": allowed[:1000]}.items():
             self.send_header(name, value)
         self.send_header("Content-Length", "0")
         self.end_headers()
