@@ -127,6 +127,10 @@ def _paths(resource: dict[str, Any], what: str) -> list[str]:
     raise PackageError(f"{what}: «path» {show(path)} no es una ruta ni una lista de rutas")
 
 
+MAX_JSON_BYTES = 16 * 1024 * 1024
+"""datapackage.json and calidad.json are read whole: a bad package cannot make the publisher hold more."""
+
+
 def read_descriptor(folder: Path) -> tuple[dict[str, Any], bytes]:
     """datapackage.json (parsed and as bytes), or a PackageError saying why the folder is not a package."""
     if not folder.is_dir():
@@ -135,7 +139,9 @@ def read_descriptor(folder: Path) -> tuple[dict[str, Any], bytes]:
         raise PackageError(f"{folder}: falta {DESCRIPTOR}; ¿se ejecutó rendicion build?")
     check_file(folder, DESCRIPTOR, DESCRIPTOR_WHAT)
     with open_file(folder, DESCRIPTOR, DESCRIPTOR_WHAT) as handle:
-        raw = handle.read()
+        raw = handle.read(MAX_JSON_BYTES + 1)
+    if len(raw) > MAX_JSON_BYTES:
+        raise PackageError(f"{folder / DESCRIPTOR}: más de {MAX_JSON_BYTES} bytes; un descriptor ocupa kilobytes")
     try:
         descriptor = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -253,6 +259,8 @@ def _quality(root: Path, copied: dict[str, tuple[str, int]]) -> dict[str, Any] |
     """The quality report for the dataset's notes, when the descriptor lists it (an unlisted one is not read)."""
     if QUALITY not in copied:
         return None
+    if copied[QUALITY][1] > MAX_JSON_BYTES:
+        raise PackageError(f"{QUALITY}: más de {MAX_JSON_BYTES} bytes; un informe de calidad ocupa kilobytes")
     try:
         quality = json.loads((root / QUALITY).read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

@@ -311,6 +311,15 @@ def test_bad_package_folder_is_one_line(tmp_path, capsys):
         load_package(tmp_path / "no-existe", tmp_path)
 
 
+def test_an_oversized_descriptor_is_refused_without_reading_it_whole(package_copy, tmp_path):
+    folder = package_copy("prueba-descriptor-enorme")
+    descriptor = folder / "datapackage.json"
+    with descriptor.open("ab") as handle:
+        handle.truncate(17 * 1024 * 1024)  # JSON followed by 16 MB of NUL bytes: a sparse file, no memory
+    with pytest.raises(PackageError, match="más de 16777216 bytes"):
+        load_package(folder, tmp_path)
+
+
 def test_plain_http_to_another_host_warns():
     said: list[str] = []
     check_url("http://datos.example.gt", said.append)
