@@ -4,9 +4,10 @@ Order: organization and groups, the dataset (created private, as a draft when th
 states, so a half-published dataset is never public), its resources in the package's order (each new
 one named here, so its upload's link goes with its creation and the tables' schema links know the
 descriptor's URL), duplicate/stale deletions, the order of resources, each table's DataStore load and
-views (then the fingerprints that say so), the switch of the dataset to active, and last the series
-datasets (each: dataset with its DataStore resource, table with this period's rows, views, guide,
-fingerprints, activation). Stopping anywhere leaves a state the next run's plan repairs: a fingerprint
+views (then the fingerprints that say so), the switch of the dataset to active. The series datasets
+(each: dataset with its DataStore resource, table with this period's rows, views, guide, fingerprints)
+are written meanwhile, once the report's resources are named (they need only the guide's link), and
+opened last, after the report's dataset: none is public before it. Stopping anywhere leaves a state the next run's plan repairs: a fingerprint
 is written only after what it describes is on the portal, or, for a resource created in a dataset not
 open yet, with its creation, and then the plan keeps checking that resource until the dataset opens.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from pipelines.publish import metadata, views
@@ -32,7 +33,6 @@ from pipelines.publish.errors import PublishError
 from pipelines.publish.local import DESCRIPTOR_KEY, GUIDE_KEY, LocalPackage
 from pipelines.publish.plan import CREATE, DELETE, UNCHANGED, UPDATE, Plan, TableStep
 from pipelines.publish.series import SERIES_KEY_PREFIX, SeriesStep, series_dataset, series_guide, series_resource
-from pipelines.publish.steps import guide_link
 from pipelines.publish.tables import PERIOD_FIELD, Table, read_tables, series_fields, series_key, series_records
 
 SERIES_AT_ONCE = 2
@@ -52,11 +52,12 @@ def apply_plan(
     """Run every step that changes something; returns the dataset as package_show last saw it.
 
     The report dataset one call at a time (its resources are rewritten together by CKAN: concurrent
-    writes to one dataset could lose each other's changes); then the series datasets, which share
-    nothing, `SERIES_AT_ONCE` at a time. Measured (scripts/benchmark.py, part 5): with the portal in
-    two processes (gunicorn, as production CKAN runs), a cold publish took 3.65 s instead of 4.2 s;
-    against one process (`ckan run`) it was no faster, since calls there only queue. A failing series
-    stops the publish once those already under way end; the next run resumes.
+    writes to one dataset could lose each other's changes); the series datasets, which share nothing
+    with it but the guide's link, `SERIES_AT_ONCE` at a time beside it, from the moment its resources
+    are named, and opened once it is open. Measured (scripts/benchmark.py, part 5, tests' portal in
+    two gunicorn processes): a cold publish took 2.2–2.5 s with the series after the report's
+    dataset, 2.0–2.15 s beside it. A failing series stops the publish once those already under way end
+    (a failing report dataset cancels those not started); the next run resumes.
     """
     tables = read_tables(pkg) if tables is None else tables
     org = plan.organization
@@ -68,14 +69,24 @@ def apply_plan(
             log(f"  grupo {group.key}: crear")
             portal.action("group_create", group.payload)
     links = Links(portal)
-    dataset = _apply_dataset(portal, pkg, plan, tables, links, log)
-    guide_url = guide_link(dataset) or plan.guide_url  # as named in this run, or as it was
-
-    def one(step: SeriesStep) -> None:
-        apply_series(portal, pkg, step, tables[_table_key(pkg, step.table)], guide_url, log, series_prefix)
-
+    series = [step for step in plan.series if step.changes]
+    started: list[Future[Callable[[], None] | None]] = []
     with ThreadPoolExecutor(max_workers=SERIES_AT_ONCE) as pool:
-        list(pool.map(one, [step for step in plan.series if step.changes]))  # re-raises the first failure
+
+        def start_series(guide_url: str | None) -> None:
+            """Called once the report's resources are named: the series go up while its files do."""
+            for step in series:
+                table = tables[_table_key(pkg, step.table)]
+                started.append(pool.submit(apply_series, portal, pkg, step, table, guide_url, log, series_prefix))
+
+        try:
+            dataset = _apply_dataset(portal, pkg, plan, tables, links, log, start_series)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # the series under way end; the others wait for a rerun
+            raise
+    openings = [future.result() for future in started]  # re-raises the first failure
+    with ThreadPoolExecutor(max_workers=SERIES_AT_ONCE) as pool:  # only now: the report's dataset is open
+        list(pool.map(lambda open_series: open_series(), [o for o in openings if o is not None]))
     return dataset
 
 
@@ -86,8 +97,12 @@ def _apply_dataset(
     tables: dict[str, Table],
     links: Links,
     log: Callable[[str], None],
+    named_guide: Callable[[str | None], None] = lambda _url: None,
 ) -> dict[str, Any]:
-    """The report's dataset: itself, its resources, its DataStore tables and views, then its opening."""
+    """The report's dataset: itself, its resources, its DataStore tables and views, then its opening.
+
+    `named_guide` is told the guide's link as soon as it is known (named here, or as it was), before
+    any upload: the series datasets, which link it, need nothing else from this dataset."""
     ds = plan.dataset
     if ds.action == CREATE:
         log(f"  conjunto {ds.key}: crear (privado hasta terminar)")
@@ -107,6 +122,7 @@ def _apply_dataset(
     # Fingerprints and the DataStore mark sent with the resource's creation (see TableStep.early).
     early = {t.key: {**t.done, "datastore_active": True} for t in plan.tables if t.early}
     descriptor_url = plan.descriptor_url or named.get(DESCRIPTOR_KEY, (None, None))[1]
+    named_guide(named.get(GUIDE_KEY, (None, None))[1] or plan.guide_url)
     for step in plan.resources:
         if step.action == DELETE:
             continue
@@ -203,10 +219,12 @@ def apply_series(
     guide_url: str | None,
     log: Callable[[str], None],
     prefix: str | None = None,
-) -> None:
+) -> Callable[[], None] | None:
     """The series dataset of one table holds this package's period: created, altered and upserted as needed.
 
-    `guide_url`: the portal's link to the report's guide, which the series link (None: no guide)."""
+    `guide_url`: the portal's link to the report's guide, which the series link (None: no guide).
+    Returns what opens a new series dataset (active and public), for the caller to run once the
+    report's own dataset is open: a series never links a guide citizens cannot download yet."""
     resource = pkg.file(_table_key(pkg, step.table)).resource
     ds = step.dataset
     fields = series_fields(table)
@@ -309,9 +327,14 @@ def apply_series(
         guides = [r["id"] for r in current["resources"] if r.get(metadata.KEY_FIELD) == GUIDE_KEY]
         others = [r["id"] for r in current["resources"] if r["id"] not in mine + guides]
         portal.action("package_resource_reorder", {"id": dataset_id, "order": mine + guides + others})
-    if step.activation:
+    if not step.activation:
+        return None
+
+    def open_series() -> None:
         log(f"  serie {ds.key}: publicar (activo y público)")
-        portal.action("package_patch", {"id": dataset_id, **step.activation})
+        portal.action("package_patch", {"id": dataset_id, **(step.activation or {})})
+
+    return open_series
 
 
 class Links:

@@ -24,6 +24,7 @@ from pipelines.paths import ROOT
 from pipelines.publish import PublishError, TransientError, publish_package
 from pipelines.publish.local import load_package
 from pipelines.publish.metadata import KEY_FIELD
+from pipelines.publish.views import series_tables
 from tests.publish.proxy import FaultyProxy
 
 pytestmark = pytest.mark.services
@@ -195,6 +196,26 @@ def test_publish_cut_at_any_request_recovers(portal, package_copy, unique_name, 
     publish(portal, folder)
     assert_tables_loaded(portal, assert_portal_matches(portal, folder.name, folder, tmp_path), folder)
     assert not publish(portal, folder).changed
+
+
+@pytest.mark.parametrize("cut", [22, 40])
+def test_new_series_go_up_beside_the_reports_files_but_open_only_after_it(portal, package_copy, unique_name, cut):
+    """The series datasets are written while the report's files upload (they share nothing but the guide's
+    link), yet none is public before the report's dataset is: a cut leaves them all private, a rerun opens all."""
+    folder = package_copy(unique_name())
+    prefix = unique_name()
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    series = [f"{prefix}-serie-{table}" for table in sorted(series_tables(descriptor))]
+    portal.created.extend(series)  # purged after the tests, like the report's dataset
+    with FaultyProxy(portal.url, drop_after=cut) as proxy, pytest.raises(TransientError):
+        publish(portal, folder, url=proxy.url, series_prefix=prefix)
+    assert name_not_public(portal, folder.name)
+    assert any(portal.show(name) is not None for name in series), "the series did not go up beside the files"
+    assert all(name_not_public(portal, name) for name in series)
+    publish(portal, folder, series_prefix=prefix)
+    assert not name_not_public(portal, folder.name)
+    assert not any(name_not_public(portal, name) for name in series)
+    assert not publish(portal, folder, series_prefix=prefix).changed
 
 
 def test_file_lost_by_the_portal_is_uploaded_again(portal, package_copy, unique_name, tmp_path):
