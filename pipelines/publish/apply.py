@@ -7,9 +7,10 @@ descriptor's URL), duplicate/stale deletions, the order of resources, each table
 views (then the fingerprints that say so), the switch of the dataset to active. The series datasets
 (each: dataset with its DataStore resource, table with this period's rows, views, guide, fingerprints)
 are written meanwhile, once the report's resources are named (they need only the guide's link), and
-opened last, after the report's dataset: none is public before it. Stopping anywhere leaves a state the next run's plan repairs: a fingerprint
-is written only after what it describes is on the portal, or, for a resource created in a dataset not
-open yet, with its creation, and then the plan keeps checking that resource until the dataset opens.
+opened last, after the report's dataset: none is public before it. Stopping anywhere leaves a state
+the next run's plan repairs: a fingerprint is written only after what it describes is on the portal,
+or, for a resource created in a dataset not open yet, with its creation, and then the plan keeps
+checking that resource until the dataset opens.
 """
 
 from __future__ import annotations
