@@ -182,8 +182,9 @@ def test_changed_package_updates_only_what_changed(portal, package_copy, unique_
     assert "etiqueta-del-portal" in {t["name"] for t in after["tags"]}
 
 
-# After the 14 reads and the dataset: the first upload, a later one, then while the tables load (their
-# resources are created marked datastore_active: the next publish must find the tables that are missing).
+# After the 14 reads and the dataset: the first upload, later ones (the series datasets' writes now go up
+# beside them), then while the tables load (their resources are created marked datastore_active: the next
+# publish must find the tables that are missing).
 @pytest.mark.parametrize("cut", [17, 30, 36, 45])
 def test_publish_cut_at_any_request_recovers(portal, package_copy, unique_name, tmp_path, cut):
     """Request `cut` reaches the portal but its answer is lost, and the portal vanishes for the client."""
