@@ -119,17 +119,33 @@ class Answers:
             self.size -= len(self.entries.popitem(last=False)[1].body)
 
 
+def _address_space() -> int:
+    """This process's address space in bytes (what RLIMIT_AS counts), 0 if /proc cannot tell."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def child_main(argv: list[str]) -> int:
     """The worker's main (`CHILD STORE MEMORY_MB CACHE_MB`): answer requests on stdin/stdout until stdin closes."""
     location, memory_mb, cache_mb = Path(argv[0]), int(argv[1]), int(argv[2])
     out: BinaryIO = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # nothing printed by accident can corrupt the protocol
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the front's to handle
-    if memory_mb > 0:
-        limit = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     store = disk_store(location)
     union = needs_union(store)
+    if memory_mb > 0:  # capped once the store is open: the cap bounds a query, not RocksDB's start-up
+        # (capped before, RocksDB's threads could not reserve their stacks now and then: the worker
+        # aborted with "std::system_error: Resource temporarily unavailable" and the server did not start)
+        limit = memory_mb * 1024 * 1024
+        if _address_space() >= limit:  # every allocation would fail: say so now, not as a 503 on each query
+            sys.stderr.write(f"el proceso de consulta ya ocupa más de {memory_mb} MB con el almacén abierto\n")
+            return 3
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     out.write(b'{"ready": true}\n')
     out.flush()
     answers = Answers(cache_mb * 1024 * 1024)
@@ -160,7 +176,7 @@ class Worker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             bufsize=0,
-            env={**os.environ, "RUST_BACKTRACE": "0"},
+            env={**os.environ, "RUST_BACKTRACE": "0", "MALLOC_ARENA_MAX": "2"},  # arenas reserve 64 MB of the cap each
         )
         self.buffer = b""
         self.ready = False

@@ -233,6 +233,13 @@ def test_a_query_past_the_memory_limit_is_503_not_a_bigger_server(endpoint: str)
     assert post(endpoint, "ASK {}") == (200, b"true")
 
 
+def test_a_memory_cap_below_what_the_open_store_takes_stops_the_start(store: Path) -> None:
+    """Capped after the store opens (RocksDB's start-up threads need room), a cap it already passes would
+    make every query a 503: the server refuses to start instead."""
+    with pytest.raises(RuntimeError, match="terminó al arrancar"):
+        start_server(store, free_port(), limits=Limits(memory_mb=64, workers=1), quiet=True)
+
+
 def test_results_past_the_caps_are_413_not_a_truncated_200(strict: str, endpoint: str) -> None:
     rows = "SELECT ?s WHERE { ?s a <http://purl.org/linked-data/cube#Observation> }"
     status, body = post(strict, rows)
