@@ -15,6 +15,7 @@ checking that resource until the dataset opens.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -61,6 +62,7 @@ def apply_plan(
     (a failing report dataset cancels those not started); the next run resumes.
     """
     tables = read_tables(pkg) if tables is None else tables
+    log = _one_line_at_a_time(log)  # the series write beside the report: their lines must not interleave
     org = plan.organization
     if org.action == CREATE:
         log(f"  organización {org.key}: crear")
@@ -89,6 +91,16 @@ def apply_plan(
     with ThreadPoolExecutor(max_workers=SERIES_AT_ONCE) as pool:  # only now: the report's dataset is open
         list(pool.map(lambda open_series: open_series(), [o for o in openings if o is not None]))
     return dataset
+
+
+def _one_line_at_a_time(log: Callable[[str], None]) -> Callable[[str], None]:
+    lock = threading.Lock()
+
+    def say(line: str) -> None:
+        with lock:
+            log(line)
+
+    return say
 
 
 def _apply_dataset(
