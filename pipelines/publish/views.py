@@ -22,21 +22,48 @@ TABLE_VIEW_TITLE = "Tabla"
 UNITS = {"GTQ": "Quetzales", "porcentaje": "Porcentaje"}
 
 
-def _chart(declared: dict[str, Any]) -> ChartSpec:
-    return ChartSpec(
-        title=declared["titulo"],
-        kind=declared["tipo"],
-        category=declared["categoria"],
-        values=tuple(declared["valores"]),
-        serie=bool(declared.get("serie")),
-        group=declared.get("grupo"),
+def _chart(declared: object, resource: dict[str, Any]) -> ChartSpec:
+    """One entry of a table resource's `graficos`, checked as the table descriptions are (ChartSpec.problem)."""
+    where = f"cuadro «{resource.get('name')}»: datapackage.json, «graficos»"
+    keys = ("titulo", "tipo", "categoria", "valores", "serie", "grupo")
+    title, kind, category, values, serie, group = (
+        (declared.get(k) for k in keys) if isinstance(declared, dict) else [None] * 6
     )
+    if not (
+        isinstance(title, str)
+        and title.strip()
+        and isinstance(kind, str)
+        and isinstance(category, str)
+        and isinstance(values, list)
+        and all(isinstance(v, str) for v in values)
+        and (serie is None or isinstance(serie, bool))
+        and (group is None or isinstance(group, str))
+    ):
+        raise PackageError(
+            f"{where}: cada gráfico necesita «titulo», «tipo» y «categoria» (texto) y «valores» (lista de "
+            "campos); «serie» es sí/no y «grupo», texto"
+        )
+    chart = ChartSpec(title, kind, category, tuple(values), bool(serie), group)  # type: ignore[arg-type]
+    schema = resource.get("schema") if isinstance(resource.get("schema"), dict) else {}
+    fields = {f.get("name") for f in schema.get("fields", []) if isinstance(f, dict)}
+    problem = chart.problem(fields)
+    if problem:
+        raise PackageError(f"{where}: el gráfico «{title}» no es válido: {problem}")
+    return chart
 
 
 def _charts(descriptor: dict[str, Any], table: str, serie: bool) -> list[ChartSpec]:
     """The charts the package declares for one of its tables (on the report's dataset or on the series')."""
     resource = next((r for r in descriptor.get("resources", []) if r.get("name") == table), {})
-    return [chart for chart in map(_chart, resource.get("graficos", [])) if chart.serie == serie]
+    return [chart for chart in check_charts(resource) if chart.serie == serie]
+
+
+def check_charts(resource: dict[str, Any]) -> list[ChartSpec]:
+    """A table resource's declared charts; PackageError (before any request) if one is malformed."""
+    declared = resource.get("graficos", [])
+    if not isinstance(declared, list):
+        raise PackageError(f"cuadro «{resource.get('name')}»: datapackage.json, «graficos» no es una lista")
+    return [_chart(chart, resource) for chart in declared]
 
 
 def series_tables(descriptor: dict[str, Any]) -> set[str]:

@@ -93,33 +93,15 @@ def _table(path: Path, order: int, shared: dict[str, dict[str, Any]]) -> TableSp
     )
 
 
-CHART_KINDS = ("barras", "barras-por-fila", "barras-apiladas", "puntos")
-SERIES_COLUMNS = ("periodo", "fila")  # what a series' table adds to the report's (fila: tables without a key)
-
-
 def _charts(raw: dict[str, Any], where: str) -> tuple[ChartSpec, ...]:
     """The table's chart declarations, checked against its fields (a misspelt field fails here)."""
     fields = {f.get("name") or f.get("use") for f in raw.get("fields", ())}
     charts = []
     for number, chart in enumerate(raw.get("charts", ()), start=1):
         spec = ChartSpec(**{**chart, "values": tuple(chart.get("values", ()))})
-        here = f"{where}: charts[{number}] «{spec.title}»"
-        known = fields | (set(SERIES_COLUMNS) if spec.serie else set())
-        unknown = [name for name in (spec.category, *spec.values, spec.group) if name and name not in known]
-        if spec.kind not in CHART_KINDS:
-            raise ValueError(f"{here}: kind must be one of {', '.join(CHART_KINDS)}")
-        if unknown or not spec.values:
-            raise ValueError(f"{here}: unknown fields {unknown}" if unknown else f"{here}: values is empty")
-        if spec.kind == "barras-apiladas" and not spec.group:
-            raise ValueError(f'{here}: kind = "barras-apiladas" needs «group» (what the bars are stacked by)')
-        if spec.group and spec.kind not in ("barras-apiladas", "puntos"):
-            raise ValueError(f'{here}: «group» goes with kind = "barras-apiladas" or "puntos"')
-        if spec.kind != "barras" and len(spec.values) != 1:
-            raise ValueError(f'{here}: kind = "{spec.kind}" draws one value')
-        if spec.kind == "barras" and spec.serie:
-            raise ValueError(
-                f'{here}: in a series each category repeats once per period: use "barras-apiladas" or "puntos"'
-            )
+        problem = spec.problem(fields)
+        if problem:
+            raise ValueError(f"{where}: charts[{number}] «{spec.title}»: {problem}")
         charts.append(spec)
     return tuple(charts)
 

@@ -110,6 +110,8 @@ class CrossCheck:
 
 
 ChartKind = Literal["barras", "barras-por-fila", "barras-apiladas", "puntos"]
+CHART_KINDS: tuple[ChartKind, ...] = ("barras", "barras-por-fila", "barras-apiladas", "puntos")
+SERIES_COLUMNS = ("periodo", "fila")  # what a series' table adds to the report's (fila: tables without a key)
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,25 @@ class ChartSpec:
     values: tuple[str, ...]
     serie: bool = False
     group: str | None = None
+
+    def problem(self, fields: set[str]) -> str | None:
+        """What is wrong with this declaration over a table with `fields` (None: nothing). The table
+        descriptions are checked with it when they load, the packages' `graficos` before a publish."""
+        known = fields | (set(SERIES_COLUMNS) if self.serie else set())
+        unknown = [name for name in (self.category, *self.values, self.group) if name and name not in known]
+        if self.kind not in CHART_KINDS:
+            return f"kind must be one of {', '.join(CHART_KINDS)}"
+        if unknown or not self.values:
+            return f"unknown fields {unknown}" if unknown else "values is empty"
+        if self.kind == "barras-apiladas" and not self.group:
+            return 'kind = "barras-apiladas" needs «group» (what the bars are stacked by)'
+        if self.group and self.kind not in ("barras-apiladas", "puntos"):
+            return '«group» goes with kind = "barras-apiladas" or "puntos"'
+        if self.kind != "barras" and len(self.values) != 1:
+            return f'kind = "{self.kind}" draws one value'
+        if self.kind == "barras" and self.serie:
+            return 'in a series each category repeats once per period: use "barras-apiladas" or "puntos"'
+        return None
 
 
 @dataclass(frozen=True)

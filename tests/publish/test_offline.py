@@ -455,10 +455,46 @@ def test_a_number_the_datastore_cannot_hold_is_refused_before_any_request(packag
     refused_before_any_request(package_copy, "ejecucion-actividad", change, message)
 
 
+def _with_charts(charts):
+    """A change of datapackage.json: the budget-by-group table declares `charts` instead of its own."""
+
+    def change(text: str) -> str:
+        descriptor = json.loads(text)
+        for resource in descriptor["resources"]:
+            if resource["name"] == "ejecucion-grupo-gasto":
+                resource["graficos"] = charts
+        return json.dumps(descriptor, ensure_ascii=False)
+
+    return change
+
+
+CHART = {"titulo": "t", "tipo": "barras", "categoria": "grupo_gasto", "valores": ["asignado"]}
+
+
+@pytest.mark.parametrize(
+    "charts, message",
+    [
+        ("barras", "no es una lista"),
+        ([None], "cada gráfico necesita"),
+        ([{"tipo": "barras"}], "cada gráfico necesita"),
+        ([{**CHART, "valores": "asignado"}], "cada gráfico necesita"),  # a string is not a list of fields
+        ([{**CHART, "serie": "no"}], "cada gráfico necesita"),
+        ([{**CHART, "tipo": "pastel"}], "kind must be one of"),
+        ([{**CHART, "valores": ["no_existe"]}], r"unknown fields \['no_existe'\]"),
+        ([{**CHART, "tipo": "barras-apiladas"}], "needs «group»"),
+    ],
+)
+def test_a_malformed_chart_declaration_is_refused_before_any_request(package_copy, charts, message):
+    """The package's `graficos` are checked with the rule the table descriptions use (ChartSpec.problem);
+    before, a missing key or a string of values reached the portal or ended in a traceback."""
+    refused_before_any_request(package_copy, "datapackage.json", _with_charts(charts), message)
+
+
 def refused_before_any_request(package_copy, table: str, change, message: str) -> None:
+    """`change` applied to data/<table>.csv (or to `table` itself when it names the descriptor): no request."""
     folder = package_copy("prueba-csv-malo")
-    csv = folder / "data" / f"{table}.csv"
-    csv.write_text(change(csv.read_text(encoding="utf-8")), encoding="utf-8")
+    target = folder / table if table == "datapackage.json" else folder / "data" / f"{table}.csv"
+    target.write_text(change(target.read_text(encoding="utf-8")), encoding="utf-8")
     requests_seen = []
     server = ThreadingHTTPServer(
         ("127.0.0.1", 0),
