@@ -21,8 +21,7 @@ from pipelines.publish.errors import PermissionDenied, PublishError
 from pipelines.publish.fetch import fetch_state
 from pipelines.publish.local import check_package, snapshot
 from pipelines.publish.plan import Plan, make_plan
-from pipelines.publish.tables import read_tables
-from pipelines.publish.views import check_charts
+from pipelines.publish.precheck import precheck
 
 MAX_ROUNDS = 3
 # The actions that only read; any other call counts as a write (see PublishResult.writes).
@@ -122,10 +121,7 @@ def publish_package(
     try:
         with tempfile.TemporaryDirectory(prefix="rendicion-publish-") as workdir:
             pkg = snapshot(checked, Path(workdir))  # the zip and the uploads come from this private copy
-            tables = read_tables(pkg)  # every CSV checked against its schema before any request
-            for f in pkg.files:  # and every declared chart against its table
-                if f.kind == "table":
-                    check_charts(f.resource)
+            tables = precheck(pkg, series_prefix)  # tables, charts, descriptor: all before any request
             plan = make_plan(pkg, fetch_state(portal, pkg, series_prefix, datastore), tables, series_prefix, datastore)
             first = plan
             rounds = 0
