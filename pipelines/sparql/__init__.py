@@ -58,12 +58,22 @@ FORMATS = ["csv", "tsv", "json", "ttl", "jsonld"]
 
 
 def _query_text(args: argparse.Namespace) -> str:
+    text = _read_query(args)
+    if not text.strip():
+        raise ReportError("la consulta está vacía: dé un archivo .rq, `-` (entrada estándar) o -e TEXTO")
+    return text
+
+
+def _read_query(args: argparse.Namespace) -> str:
     if getattr(args, "expression", None) is not None:
         return args.expression
     if args.query in (None, "-"):
         if args.query is None and sys.stdin.isatty():
             raise ReportError("falta la consulta: dé un archivo .rq, `-` (entrada estándar) o -e TEXTO")
-        return sys.stdin.read()
+        try:
+            return sys.stdin.buffer.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ReportError("la entrada estándar no es texto UTF-8") from None
     try:
         return Path(args.query).read_text(encoding="utf-8")
     except OSError as error:
@@ -85,6 +95,7 @@ def query_main(args: argparse.Namespace) -> int:
     one: no reload of every graph per call. Otherwise the graphs are loaded in
     memory as before.
     """
+    packages = Path(settings.PACKAGES.value())
     try:
         text = _query_text(args)
         fmt = getattr(args, "format", None)
@@ -96,17 +107,17 @@ def query_main(args: argparse.Namespace) -> int:
                 store, union = disk_store(location), False
                 if needs_union(store):  # named graphs only: their merge, each triple once
                     store = merged(store)
-                newer = _stale(location, default_graphs())
+                newer = _stale(location, default_graphs(packages))
                 if newer:
                     print(
                         f"aviso: {newer} es posterior al almacén {location}; para incluirlo, recárguelo "
                         "(`rendicion serve` o Dagster) o use --graph",
                         file=sys.stderr,
                     )
-            elif default_graphs():
-                store, union = memory_store(), False
+            elif default_graphs(packages):
+                store, union = memory_store(default_graphs(packages)), False
             else:
-                raise ReportError("no hay grafos en datapackages/ ni almacén (ejecute `rendicion build` o use --graph)")
+                raise ReportError(f"no hay grafos en {packages} ni almacén (ejecute `rendicion build` o use --graph)")
         sys.stdout.buffer.write(execute(store, text, fmt, union=union).body)
     except ReportError as error:
         print(f"error: {error}", file=sys.stderr)

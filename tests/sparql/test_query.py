@@ -140,6 +140,26 @@ def test_query_command_reads_stdin_for_dash(graphs: list[Path], tmp_path: Path) 
     assert values == ["https://w3id.org/rendicion-abierta/codigo/periodo/2021-C2"]
 
 
+@pytest.mark.parametrize(
+    ("given", "words"),
+    [(b"\xff\xfeSELECT", "no es texto UTF-8"), (b"  \n", "la consulta está vacía")],
+)
+def test_an_empty_or_undecodable_query_on_stdin_is_one_line(
+    graphs: list[Path], tmp_path: Path, given: bytes, words: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "query", "-", "--graph", str(graphs[1])],
+        input=given,
+        capture_output=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "RENDICION_ALMACEN": str(tmp_path / "nada")},
+    )
+    assert done.returncode == 1 and done.stdout == b""
+    assert done.stderr.decode().strip().splitlines() == [done.stderr.decode().strip()]  # one line
+    assert words in done.stderr.decode() and "Traceback" not in done.stderr.decode()
+
+
 def test_without_graph_the_command_reads_the_on_disk_store(
     graphs: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]
 ) -> None:
