@@ -149,7 +149,7 @@ class Describer:
         return None
 
     def serialize(self, description: Description, fmt: str) -> bytes:
-        """Turtle and N-Triples by pyoxigraph; JSON-LD compact, with an inline `@context` of the prefixes it
+        """Turtle, N-Triples and RDF/XML by pyoxigraph; JSON-LD compact, with an inline `@context` of the prefixes it
         uses, by the package graphs' writer (pyoxigraph 0.5 writes only expanded JSON-LD, a page of full IRIs)."""
         if fmt == "jsonld":
             return jsonld(sorted(description.triples, key=_order), self.bases[0], prefixes=PREFIXES)

@@ -255,7 +255,8 @@ class Handler(BaseHTTPRequestHandler):
         describer = self.server.describer
         iri = describer.iri_for(path)
         description = describer.describe(iri) if iri else None
-        fmt = negotiate(self.headers.get("Accept"), ["ttl", "html", "jsonld", "nt"], params.get("format", [None])[0])
+        offers = ["ttl", "html", "jsonld", "nt", "rdfxml"]  # RDF/XML too: what older linked-data clients ask for
+        fmt = negotiate(self.headers.get("Accept"), offers, params.get("format", [None])[0])
         if description is None:
             message = f"No hay datos de {describer.bases[0]}{path.lstrip('/')} en este servidor"
             if fmt == "html":
@@ -265,7 +266,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.send(text_reply(404, message), {"Vary": "Accept"}, head)
         if fmt is None:
             return self.refuse(
-                406, "Formatos disponibles: text/turtle, application/ld+json, text/html, application/n-triples"
+                406,
+                "Formatos disponibles: text/turtle, application/ld+json, text/html, application/n-triples, "
+                "application/rdf+xml",
             )
         if fmt == "html":
             reply = Reply(200, "text/html; charset=utf-8", describer.page(description).encode("utf-8"))

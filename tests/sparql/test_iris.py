@@ -198,6 +198,12 @@ def test_only_a_packages_declared_files_are_served(site: str, path: str) -> None
     assert status == 404 and b"[project]" not in body
 
 
+def test_rdf_xml_for_older_linked_data_clients_is_the_same_description(site: str) -> None:
+    status, kind, body = get(site + DEPARTMENT, "application/rdf+xml")
+    assert status == 200 and kind == "application/rdf+xml"
+    assert triples(body, ox.RdfFormat.RDF_XML) == triples(get(site + DEPARTMENT, "text/turtle")[2], ox.RdfFormat.TURTLE)
+
+
 def test_an_unavailable_format_is_406_and_format_parameter_overrides(site: str) -> None:
     assert get(site + DEPARTMENT, "image/png")[0] == 406
     status, kind, _ = get(site + DEPARTMENT + "?format=jsonld", BROWSER)
