@@ -70,6 +70,11 @@ SPARQL_CACHE_MB = Setting(
     "64",
     "MB de respuestas completas que cada proceso de consulta guarda para repetirlas sin evaluarlas (0: ninguna)",
 )
+SPARQL_WARM = Setting(
+    "RENDICION_SPARQL_PRECALENTAR",
+    "1",
+    "1: al arrancar, `rendicion serve` evalúa las recetas de queries/ (CSV y JSON) para guardar sus respuestas; 0: no",
+)
 PORTAL_URL = Setting("CKAN_URL", "http://127.0.0.1:5000", "URL del portal CKAN")
 PORTAL_TOKEN = Setting(
     "CKAN_API_TOKEN", "", "token de la API de CKAN (secreto: nunca en la línea de órdenes)", secret=True
@@ -96,6 +101,7 @@ ALL: tuple[Setting, ...] = (
     SPARQL_MEMORY_MB,
     SPARQL_WORKERS,
     SPARQL_CACHE_MB,
+    SPARQL_WARM,
     PORTAL_URL,
     PORTAL_TOKEN,
     PUBLISH_RETRIES,

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from pipelines import settings
 from pipelines.errors import ReportError
+from pipelines.paths import QUERIES_DIR
 from pipelines.sparql.front import Limits
 from pipelines.sparql.query import default_graphs, disk_store, execute, memory_store, merged, needs_union, run_query
 from pipelines.sparql.serve import DEFAULT_PORT, STORE_DIR, endpoint_url, load_store, serve, start_server
@@ -150,6 +151,7 @@ def serve_main(args: argparse.Namespace) -> int:
             base_iri=settings.BASE_IRI.value(),
             reload=not getattr(args, "no_reload", False),
             packages=Path(settings.PACKAGES.value()),
+            warm=tuple(sorted(QUERIES_DIR.glob("*.rq"))) if settings.SPARQL_WARM.value() == "1" else (),
         )
     except (ReportError, RuntimeError, FileNotFoundError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)

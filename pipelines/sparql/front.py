@@ -65,10 +65,17 @@ class Front(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, port: int, location: Path, limits: Limits, bases: list[str], packages: Path = DATAPACKAGES_DIR
+        self,
+        port: int,
+        location: Path,
+        limits: Limits,
+        bases: list[str],
+        packages: Path = DATAPACKAGES_DIR,
+        warm: tuple[str, ...] = (),
     ) -> None:
         self.limits = limits
         self.files = PackageFiles(packages)
+        self.warm = warm if limits.cache_mb > 0 else ()
         super().__init__(("127.0.0.1", port), Handler)  # a port in use fails here, before any worker starts
         try:
             self.describer = Describer(disk_store(location), bases, hash_documents(vocabulary(), bases))
@@ -76,6 +83,34 @@ class Front(ThreadingHTTPServer):
         except BaseException:
             super().server_close()
             raise
+
+    def warm_up(self) -> None:
+        """Ask every worker each query of `warm` (the cookbook) as CSV and as JSON, so their answers are kept
+        before anyone asks: researchers' first cookbook query then answers like a repeated one.
+
+        Sent through the pool like any request (same time limit and caps), one at a time, so at most one
+        worker is busy with them and a researcher's query takes another at once. Each is sent once per
+        worker in a row: the pool hands out its idle workers in turn, so each worker keeps its own copy
+        (when other queries come in meanwhile, some worker may miss one: it evaluates it when asked).
+        Run in a background thread once serving."""
+        kept = 0
+        for query in self.warm:
+            for fmt in ("csv", "json"):
+                for _ in range(self.limits.workers):
+                    kept += (
+                        self.pool.run(
+                            {
+                                "query": query,
+                                "accept": None,
+                                "format": fmt,
+                                "max_rows": self.limits.max_rows,
+                                "max_bytes": self.limits.max_bytes,
+                                "cache": True,
+                            }
+                        ).status
+                        == 200
+                    )
+        sys.stderr.write(f"precalentadas {kept} respuestas de {len(self.warm)} consultas del recetario\n")
 
     def server_close(self) -> None:
         super().server_close()
@@ -321,9 +356,12 @@ def run(
     bases: list[str],
     announce: Callable[[], None] | None = None,
     packages: Path = DATAPACKAGES_DIR,
+    warm: tuple[str, ...] = (),
 ) -> None:
     """Serve until SIGTERM or Ctrl-C; `announce` runs once the port is listening. The workers stop with the front."""
-    front = Front(port, location, limits, bases, packages)
+    front = Front(port, location, limits, bases, packages, warm)
+    if front.warm:
+        threading.Thread(target=front.warm_up, daemon=True, name="precalentar").start()
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=front.shutdown, daemon=True).start())
     if announce is not None:
         announce()
@@ -347,9 +385,11 @@ def main(argv: list[str] | None = None) -> int:
         )
     parser.add_argument("--allow-service", action="store_true")
     parser.add_argument("--packages", type=Path, default=DATAPACKAGES_DIR)
+    parser.add_argument("--warm", type=Path, action="append", default=[], help="a query file to answer at start")
     args = parser.parse_args(argv)
     limits = Limits(
         args.timeout_s, args.max_rows, args.max_bytes, args.memory_mb, args.workers, args.allow_service, args.cache_mb
     )
-    run(args.port, args.store, limits, args.base, packages=args.packages)
+    warm = tuple(path.read_text(encoding="utf-8") for path in args.warm)
+    run(args.port, args.store, limits, args.base, packages=args.packages, warm=warm)
     return 0

@@ -98,6 +98,14 @@ def _form(keywords: set[str]) -> str | None:
     return next(iter(forms)) if len(forms) == 1 else None
 
 
+def kind_by_keywords(text: str) -> Kind | None:
+    """select, ask or graph when the text's keywords alone say so (a regular expression, no parse); else None."""
+    if "\\u" in text.lower():
+        return None
+    form = _form(_keywords(text))
+    return None if form is None else {"SELECT": "select", "ASK": "ask"}.get(form, "graph")
+
+
 def inspect(text: str) -> Inspection:
     """The query's form, whether it uses SERVICE, whether it is an update instead."""
     keywords = _keywords(text)

@@ -270,18 +270,22 @@ def mismatch(kind: Kind, fmt: str) -> FormatMismatch:
     return FormatMismatch(f"una consulta {form} da resultados SPARQL: use {', '.join(RESULT_FORMATS)}, no {fmt}")
 
 
-def execute(
-    store: ox.Store,
-    query_text: str,
-    fmt: str | Callable[[Kind], str | None] | None = None,
-    max_rows: int | None = None,
-    max_bytes: int | None = None,
-    union: bool = False,
-) -> Answer:
-    """Evaluate any query form and serialise it; `fmt` is a name or a chooser given the form (None: CSV/Turtle).
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed query and the format its answer will take; its rows not serialised yet."""
 
-    pyoxigraph evaluates lazily: the form is known before any row is computed,
-    so a mismatched format is refused before the query's work begins.
+    results: object
+    kind: Kind
+    format: str
+
+
+def prepare(
+    store: ox.Store, query_text: str, fmt: str | Callable[[Kind], str | None] | None = None, union: bool = False
+) -> Prepared:
+    """Parse the query and choose its format (`fmt`: a name or a chooser given the form; None: CSV/Turtle).
+
+    pyoxigraph evaluates mostly lazily: the form is known before rows are computed (but an ORDER BY
+    sorts here, all of its work), so a mismatched format is refused before the rest of the work.
     """
     try:
         results = store.query(query_text, use_default_graph_as_union=union)
@@ -295,7 +299,25 @@ def execute(
         chosen = "ttl" if kind == "graph" else "csv"
     if chosen is None or chosen not in (GRAPH_FORMATS if kind == "graph" else RESULT_FORMATS):
         raise mismatch(kind, chosen or "ese formato")
-    return Answer(kind, chosen, _serialize(results, kind, chosen, max_rows, max_bytes))
+    return Prepared(results, kind, chosen)
+
+
+def finish(prepared: Prepared, max_rows: int | None = None, max_bytes: int | None = None) -> Answer:
+    """Evaluate a prepared query and serialise its answer, within the caps."""
+    body = _serialize(prepared.results, prepared.kind, prepared.format, max_rows, max_bytes)
+    return Answer(prepared.kind, prepared.format, body)
+
+
+def execute(
+    store: ox.Store,
+    query_text: str,
+    fmt: str | Callable[[Kind], str | None] | None = None,
+    max_rows: int | None = None,
+    max_bytes: int | None = None,
+    union: bool = False,
+) -> Answer:
+    """Evaluate any query form and serialise it (`prepare`, then `finish`)."""
+    return finish(prepare(store, query_text, fmt, union), max_rows, max_bytes)
 
 
 def run_query(query_text: str, graph_paths: list[Path] | None = None, fmt: str | None = None) -> bytes:

@@ -68,7 +68,12 @@ def endpoint_url(port: int) -> str:
 
 
 def front_command(
-    location: Path, port: int, limits: Limits, base_iri: str = VOCAB_BASE, packages: Path = DATAPACKAGES_DIR
+    location: Path,
+    port: int,
+    limits: Limits,
+    base_iri: str = VOCAB_BASE,
+    packages: Path = DATAPACKAGES_DIR,
+    warm: tuple[Path, ...] = (),
 ) -> list[str]:
     """The command line that runs the front alone on an existing store (and the packages' files)."""
     command = [
@@ -94,6 +99,7 @@ def front_command(
         str(limits.cache_mb),
     ]
     command += [arg for base in bases(base_iri) for arg in ("--base", base)]
+    command += [arg for path in warm for arg in ("--warm", str(path))]
     return command + (["--allow-service"] if limits.allow_service else [])
 
 
@@ -105,6 +111,7 @@ def start_server(
     base_iri: str = VOCAB_BASE,
     quiet: bool = False,
     packages: Path = DATAPACKAGES_DIR,
+    warm: tuple[Path, ...] = (),
 ) -> subprocess.Popen:
     """Start the front on an existing store in a child process; returns once it answers (or raises).
 
@@ -112,7 +119,7 @@ def start_server(
     """
     limits = limits or Limits(timeout_s=timeout_s)
     process = subprocess.Popen(
-        front_command(location, port, limits, base_iri, packages), stderr=subprocess.DEVNULL if quiet else None
+        front_command(location, port, limits, base_iri, packages, warm), stderr=subprocess.DEVNULL if quiet else None
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -136,9 +143,10 @@ def serve(
     base_iri: str = VOCAB_BASE,
     reload: bool = True,
     packages: Path = DATAPACKAGES_DIR,
+    warm: tuple[Path, ...] = (),
 ) -> int:
     """Load every package of `packages` and the vocabulary (unless `reload` is off), serve them and the packages'
-    files until Ctrl-C or SIGTERM; exit code."""
+    files until Ctrl-C or SIGTERM; exit code. The queries in `warm` are answered once at start (Front.warm_up)."""
     from pipelines.sparql.front import run
 
     limits = limits or Limits(timeout_s=timeout_s)
@@ -163,5 +171,6 @@ def serve(
             flush=True,
         )
 
-    run(port, location, limits, bases(base_iri), announce, packages)
+    texts = tuple(path.read_text(encoding="utf-8") for path in warm)
+    run(port, location, limits, bases(base_iri), announce, packages, texts)
     return 0

@@ -42,15 +42,16 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from pipelines.sparql.protocol import negotiate, result_offers
+from pipelines.sparql.protocol import kind_by_keywords, negotiate, result_offers
 from pipelines.sparql.query import (
     EvaluationError,
     FormatMismatch,
     QuerySyntaxError,
     ResultTooLarge,
     disk_store,
-    execute,
+    finish,
     needs_union,
+    prepare,
 )
 
 STARTUP_S = 30.0
@@ -74,12 +75,31 @@ def text_reply(status: int, message: str) -> Reply:
 # ------------------------------------------------------------------ the child
 
 
-def _answer(store: ox.Store, union: bool, request: dict) -> Reply:
+def _answer(store: ox.Store, union: bool, request: dict, answers: Answers | None = None) -> Reply:
+    """The reply to one request; `answers`, when given, keeps it (and may already hold it).
+
+    Kept by the format the answer takes, not by the Accept header's spelling: `text/csv`,
+    `text/csv;q=1` and `?format=csv` are the same answer. The query's form, which the format depends
+    on, is read from its keywords before anything else (Oxigraph sorts an ORDER BY as soon as it is
+    asked the query: looking the answer up after that would save nothing).
+    """
+
     def chooser(kind: str) -> str | None:
         return negotiate(request.get("accept"), result_offers(kind), request.get("format"))
 
+    guess = kind_by_keywords(request["query"]) if answers is not None else None
+    guessed = chooser(guess) if guess else None
+    if answers is not None and guessed is not None:
+        kept = answers.get(Answers.key(request, guessed))  # a text kept under a format had that format
+        if kept is not None:
+            return kept
     try:
-        answer = execute(store, request["query"], chooser, request.get("max_rows"), request.get("max_bytes"), union)
+        prepared = prepare(store, request["query"], chooser, union)
+        key = Answers.key(request, prepared.format)
+        kept = answers.get(key) if answers is not None else None
+        if kept is not None:
+            return kept
+        answer = finish(prepared, request.get("max_rows"), request.get("max_bytes"))
     except QuerySyntaxError as error:
         return text_reply(400, f"Error de sintaxis: {error}")
     except FormatMismatch as error:
@@ -90,7 +110,10 @@ def _answer(store: ox.Store, union: bool, request: dict) -> Reply:
         return text_reply(500, f"La consulta falló: {error}")
     except MemoryError:
         return text_reply(503, "La consulta necesitó más memoria de la permitida")
-    return Reply(200, answer.media_type, answer.body)
+    reply = Reply(200, answer.media_type, answer.body)
+    if answers is not None:
+        answers.put(key, reply)
+    return reply
 
 
 class Answers:
@@ -101,8 +124,8 @@ class Answers:
         self.entries: OrderedDict[str, Reply] = OrderedDict()
 
     @staticmethod
-    def key(request: dict) -> str:
-        return json.dumps([request.get(k) for k in ("query", "accept", "format", "max_rows", "max_bytes")])
+    def key(request: dict, fmt: str) -> str:
+        return json.dumps([request.get("query"), fmt, request.get("max_rows"), request.get("max_bytes")])
 
     def get(self, key: str) -> Reply | None:
         reply = self.entries.get(key)
@@ -151,12 +174,7 @@ def child_main(argv: list[str]) -> int:
     answers = Answers(cache_mb * 1024 * 1024)
     for line in sys.stdin.buffer:
         request = json.loads(line)
-        key = Answers.key(request)
-        reply = answers.get(key) if request.get("cache") else None
-        if reply is None:
-            reply = _answer(store, union, request)
-            if request.get("cache"):
-                answers.put(key, reply)
+        reply = _answer(store, union, request, answers if request.get("cache") else None)
         header = {"status": reply.status, "type": reply.media_type, "length": len(reply.body), "cached": reply.cached}
         out.write(json.dumps(header).encode() + b"\n")
         out.write(reply.body)

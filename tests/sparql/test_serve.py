@@ -152,11 +152,53 @@ def test_a_repeated_query_is_answered_again_from_the_cache_unless_it_is_off(endp
     answers = [call(endpoint, query) for _ in range(4)]  # two workers, each with its own cache
     assert [a[1]["x-cache"] for a in answers] == ["MISS", "MISS", "HIT", "HIT"]
     assert len({a[2] for a in answers}) == 1 and all(a[0] == 200 for a in answers)
+    for spelling in ("text/csv;q=0.9, application/json;q=0.1", "text/*"):  # the same format, otherwise asked
+        assert call(endpoint, query, accept=spelling)[1]["x-cache"] == "HIT"
+    assert call(f"{endpoint}?format=csv", query, accept="application/xml")[1]["x-cache"] == "HIT"
     status, headers, body = call(endpoint, query, accept="application/sparql-results+json")
     assert status == 200 and headers["x-cache"] == "MISS" and body.startswith(b"{")  # another format: evaluated
     assert [call(strict, query)[1]["x-cache"] for _ in range(3)] == ["MISS"] * 3  # RENDICION_SPARQL_CACHE_MB=0
     bad = "SELEC ?x WHERE {}"
     assert [call(endpoint, bad)[1]["x-cache"] for _ in range(4)] == ["MISS"] * 4  # only complete answers are kept
+
+
+def test_rendicion_serve_answers_the_cookbook_before_anyone_asks(store: Path) -> None:
+    """RENDICION_SPARQL_PRECALENTAR (on by default): each worker answers every recipe, as CSV and as JSON,
+    once the server is up, so a researcher's first cookbook query is answered like a repeated one."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipelines.cli", "serve", "--no-reload", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "RENDICION_ALMACEN": str(store), "RENDICION_SPARQL_PROCESOS": "2"},
+    )
+    recipes = sorted(QUERIES_DIR.glob("*.rq"))
+    try:
+        assert process.stderr is not None
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = process.stderr.readline()
+            if line.startswith("precalentadas"):
+                break
+        assert line == f"precalentadas {len(recipes) * 4} respuestas de {len(recipes)} consultas del recetario\n"
+        url = endpoint_url(port)
+        for recipe in recipes:
+            text = recipe.read_text(encoding="utf-8")
+            for accept in ("text/csv", "text/csv", "application/sparql-results+json"):  # both workers, both formats
+                status, headers, body = call(url, text, accept=accept)
+                assert (status, headers["x-cache"]) == (200, "HIT"), recipe.name
+            assert body == execute_on(store, text, "json")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def execute_on(store: Path, text: str, fmt: str) -> bytes:
+    from pipelines.sparql.query import disk_store, execute
+
+    return execute(disk_store(store), text, fmt).body
 
 
 def test_a_syntax_error_is_400_with_a_spanish_message(endpoint: str) -> None:
