@@ -18,6 +18,8 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
 DESCRIPTOR = "datapackage.json"
+MAX_DESCRIPTOR_BYTES = 16 * 1024 * 1024
+"""Read on every request for a file: a descriptor larger than any build writes is not read at all."""
 PACKAGE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
 MEDIA_TYPES = {
     ".csv": "text/csv; charset=utf-8",
@@ -58,8 +60,10 @@ class PackageFiles:
         if pure.is_absolute() or ".." in pure.parts or "\\" in relative or "\x00" in relative:
             return None
         try:
+            if (package / DESCRIPTOR).stat().st_size > MAX_DESCRIPTOR_BYTES:
+                return None
             descriptor = json.loads((package / DESCRIPTOR).read_bytes())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return None
         if relative not in declared_paths(descriptor):
             return None
