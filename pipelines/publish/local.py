@@ -144,7 +144,7 @@ def read_descriptor(folder: Path) -> tuple[dict[str, Any], bytes]:
         raise PackageError(f"{folder / DESCRIPTOR}: más de {MAX_JSON_BYTES} bytes; un descriptor ocupa kilobytes")
     try:
         descriptor = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise PackageError(f"{folder / DESCRIPTOR}: JSON no válido ({error})") from None
     if (
         not isinstance(descriptor, dict)
@@ -263,7 +263,7 @@ def _quality(root: Path, copied: dict[str, tuple[str, int]]) -> dict[str, Any] |
         raise PackageError(f"{QUALITY}: más de {MAX_JSON_BYTES} bytes; un informe de calidad ocupa kilobytes")
     try:
         quality = json.loads((root / QUALITY).read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise PackageError(f"{QUALITY}: JSON no válido ({error})") from None
     if not isinstance(quality, dict):
         raise PackageError(f"{QUALITY}: se esperaba un objeto JSON")

@@ -320,6 +320,14 @@ def test_an_oversized_descriptor_is_refused_without_reading_it_whole(package_cop
         load_package(folder, tmp_path)
 
 
+def test_a_descriptor_nested_past_the_parsers_depth_is_one_line(tmp_path):
+    folder = tmp_path / "anidado"
+    folder.mkdir()
+    (folder / "datapackage.json").write_text("[" * 200_000 + "]" * 200_000)
+    with pytest.raises(PackageError, match="JSON no válido"):
+        load_package(folder, tmp_path)
+
+
 def test_plain_http_to_another_host_warns():
     said: list[str] = []
     check_url("http://datos.example.gt", said.append)
