@@ -6,21 +6,19 @@ The graph names every file of a package by an IRI under the base
 this server: without this, a researcher following a download link got a 404.
 
 Only what a package declares is served: its `datapackage.json` and the paths
-its resources list, inside its own folder, as regular files (no symlink, no
-`..`, no other file of the folder). Files are streamed, never read whole.
+its resources list, read by the publisher's own rules for a package folder
+(`pipelines.publish.safety`: a safe name, a relative path without `..` or
+hidden parts, no symlink on the way, opened without following one). Files are
+streamed, never read whole.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from pathlib import Path, PurePosixPath
+from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import unquote
 
-DESCRIPTOR = "datapackage.json"
-MAX_DESCRIPTOR_BYTES = 16 * 1024 * 1024
-"""Read on every request for a file: a descriptor larger than any build writes is not read at all."""
-PACKAGE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
 MEDIA_TYPES = {
     ".csv": "text/csv; charset=utf-8",
     ".json": "application/json",
@@ -34,7 +32,7 @@ MEDIA_TYPES = {
 
 def declared_paths(descriptor: object) -> set[str]:
     """The relative paths a descriptor lists: every resource's `path` (a string or a list of them)."""
-    paths = {DESCRIPTOR}
+    paths = set()
     resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
     for resource in resources if isinstance(resources, list) else []:
         path = resource.get("path") if isinstance(resource, dict) else None
@@ -48,35 +46,39 @@ class PackageFiles:
     """The files of the packages under `folder`, found by the local path of their IRI."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
+        # Imported here, not at the top: the query workers import this module and need nothing of the
+        # publisher (importing it loads ckanapi and Frictionless, ~0.2 s and memory under their cap).
+        from pipelines.publish import local, safety
 
-    def find(self, path: str) -> Path | None:
-        """The file `/paquete/<package>/<relative path>` stands for, or None (not a declared file: a 404)."""
+        self.folder, self.local, self.safety = folder, local, safety
+
+    def find(self, path: str) -> str | None:
+        """`<package>/<relative path>` under the folder for the IRI path `/paquete/<package>/<relative path>`,
+        when that package's descriptor lists it and the publisher's rules let it be read; else None (a 404)."""
         parts = unquote(path).lstrip("/").split("/", 2)
-        if len(parts) != 3 or parts[0] != "paquete" or not PACKAGE_NAME.fullmatch(parts[1]):
+        if len(parts) != 3 or parts[0] != "paquete":
             return None
-        package, relative = self.folder / parts[1], parts[2]
-        pure = PurePosixPath(relative)
-        if pure.is_absolute() or ".." in pure.parts or "\\" in relative or "\x00" in relative:
-            return None
+        name, relative = parts[1], parts[2]
         try:
-            if (package / DESCRIPTOR).stat().st_size > MAX_DESCRIPTOR_BYTES:
+            self.safety.check_name(name, "del paquete")
+            wanted = f"{name}/{self.safety.check_relative(relative, 'archivo')}"
+            descriptor_path = f"{name}/{self.local.DESCRIPTOR}"
+            with self.open(descriptor_path) as handle:
+                raw = handle.read(self.local.MAX_JSON_BYTES + 1)
+            if len(raw) > self.local.MAX_JSON_BYTES:
                 return None
-            descriptor = json.loads((package / DESCRIPTOR).read_bytes())
-        except (OSError, ValueError, RecursionError):
+            declared = {self.local.DESCRIPTOR, *declared_paths(json.loads(raw))}
+            if relative not in declared:
+                return None
+            self.safety.check_file(self.folder, wanted, "archivo")
+        except (self.safety.PackageError, ValueError, RecursionError):
             return None
-        if relative not in declared_paths(descriptor):
-            return None
-        target = package
-        try:
-            for step in ("", *pure.parts):  # the package folder and every folder on the way: no symlink
-                target = target / step if step else target
-                if target.is_symlink():
-                    return None
-            return target if target.is_file() else None
-        except OSError:
-            return None
+        return wanted
+
+    def open(self, found: str) -> BinaryIO:
+        """A file `find` gave, opened without following a symlink swapped in since (PackageError if one was)."""
+        return self.safety.open_file(self.folder, found, "archivo")
 
     @staticmethod
-    def media_type(target: Path) -> str:
-        return MEDIA_TYPES.get(target.suffix.lower(), "application/octet-stream")
+    def media_type(found: str) -> str:
+        return MEDIA_TYPES.get(Path(found).suffix.lower(), "application/octet-stream")

@@ -21,6 +21,7 @@ nothing to protect with credentials and nothing it can change.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
 import sys
@@ -269,24 +270,31 @@ class Handler(BaseHTTPRequestHandler):
         reply = self.server.pool.run(request)
         self.send(reply, {"Vary": "Accept", "X-Cache": "HIT" if reply.cached else "MISS"}, head)
 
-    def send_file(self, target: Path, head: bool) -> None:
-        """A package's file as it is, streamed (a download: no negotiation, the bytes the graph's sha256 names)."""
-        with target.open("rb") as stream:
+    def send_file(self, found: str, head: bool) -> bool:
+        """A package's file as it is, streamed (a download: no negotiation, the bytes the graph's sha256 names);
+        False if it can no longer be opened safely (a symlink swapped in since it was found)."""
+        files = self.server.files
+        try:
+            stream = files.open(found)
+        except files.safety.PackageError:
+            return False
+        with stream:
             self.send_response(200)
             for name, value in {
                 **CORS,
-                "Content-Type": PackageFiles.media_type(target),
-                "Content-Length": str(target.stat().st_size),
+                "Content-Type": files.media_type(found),
+                "Content-Length": str(os.fstat(stream.fileno()).st_size),
             }.items():
                 self.send_header(name, value)
             self.end_headers()
             if not head:
                 shutil.copyfileobj(stream, self.wfile)
+        return True
 
     def dereference(self, path: str, params: dict[str, list[str]], head: bool) -> None:
-        target = self.server.files.find(path)
-        if target is not None:
-            return self.send_file(target, head)
+        found = self.server.files.find(path)
+        if found is not None and self.send_file(found, head):
+            return
         describer = self.server.describer
         iri = describer.iri_for(path)
         description = describer.describe(iri) if iri else None
