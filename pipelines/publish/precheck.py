@@ -50,8 +50,9 @@ def _payloads(pkg: LocalPackage, series_prefix: str | None) -> None:
     metadata.dataset(pkg, org, metadata.groups(pkg, org["name"]), None)
     for f in pkg.files:
         metadata.resource(f, pkg, None, None)
+    series = series_tables(pkg.descriptor)
     for resource in pkg.descriptor["resources"]:
-        if resource.get("name") in series_tables(pkg.descriptor):
+        if resource.get("name") in series:
             series_dataset(pkg, org, resource, None, series_prefix)
             series_resource(pkg, resource)
 

@@ -32,11 +32,10 @@ from typing import Any
 
 from pipelines.publish.errors import PackageError
 from pipelines.publish.local import LocalFile, LocalPackage
+from pipelines.specs.model import PERIOD_FIELD, ROW_FIELD
 
 LOADER_VERSION = 1  # part of every fingerprint: a change in how tables are loaded reloads them all
 TYPES = {"integer": "int", "number": "numeric", "string": "text", "date": "date"}
-ROW_FIELD = "fila"  # series of tables without a primary key: the row's position in its period's CSV
-PERIOD_FIELD = "periodo"
 INTEGER = re.compile(r"[+-]?\d{1,19}")  # longer is out of the DataStore's range anyway (and of int()'s limit)
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,9})?")
 INT_RANGE = (-(2**31), 2**31 - 1)

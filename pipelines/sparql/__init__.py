@@ -115,8 +115,8 @@ def query_main(args: argparse.Namespace) -> int:
                         "(`rendicion serve` o Dagster) o use --graph",
                         file=sys.stderr,
                     )
-            elif default_graphs(packages):
-                store, union = memory_store(default_graphs(packages)), False
+            elif graphs := default_graphs(packages):
+                store, union = memory_store(graphs), False
             else:
                 raise ReportError(f"no hay grafos en {packages} ni almacén (ejecute `rendicion build` o use --graph)")
         sys.stdout.buffer.write(execute(store, text, fmt, union=union).body)

@@ -364,10 +364,12 @@ def run(
     bases: list[str],
     announce: Callable[[], None] | None = None,
     packages: Path = DATAPACKAGES_DIR,
-    warm: tuple[str, ...] = (),
+    warm: tuple[Path, ...] = (),
 ) -> None:
-    """Serve until SIGTERM or Ctrl-C; `announce` runs once the port is listening. The workers stop with the front."""
-    front = Front(port, location, limits, bases, packages, warm)
+    """Serve until SIGTERM or Ctrl-C; `announce` runs once the port is listening. The workers stop with the front.
+    The queries in the files `warm` are answered once at start (Front.warm_up)."""
+    texts = tuple(path.read_text(encoding="utf-8") for path in warm)
+    front = Front(port, location, limits, bases, packages, texts)
     if front.warm:
         threading.Thread(target=front.warm_up, daemon=True, name="precalentar").start()
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=front.shutdown, daemon=True).start())
@@ -398,6 +400,5 @@ def main(argv: list[str] | None = None) -> int:
     limits = Limits(
         args.timeout_s, args.max_rows, args.max_bytes, args.memory_mb, args.workers, args.allow_service, args.cache_mb
     )
-    warm = tuple(path.read_text(encoding="utf-8") for path in args.warm)
-    run(args.port, args.store, limits, args.base, packages=args.packages, warm=warm)
+    run(args.port, args.store, limits, args.base, packages=args.packages, warm=tuple(args.warm))
     return 0

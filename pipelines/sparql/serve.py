@@ -171,6 +171,5 @@ def serve(
             flush=True,
         )
 
-    texts = tuple(path.read_text(encoding="utf-8") for path in warm)
-    run(port, location, limits, bases(base_iri), announce, packages, texts)
+    run(port, location, limits, bases(base_iri), announce, packages, warm)
     return 0

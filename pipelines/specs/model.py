@@ -111,7 +111,9 @@ class CrossCheck:
 
 ChartKind = Literal["barras", "barras-por-fila", "barras-apiladas", "puntos"]
 CHART_KINDS: tuple[ChartKind, ...] = ("barras", "barras-por-fila", "barras-apiladas", "puntos")
-SERIES_COLUMNS = ("periodo", "fila")  # what a series' table adds to the report's (fila: tables without a key)
+PERIOD_FIELD = "periodo"  # a series' table: the period key of each row (e.g. 2021-C1)
+ROW_FIELD = "fila"  # a series of a table without a primary key: the row's position in its period's CSV
+SERIES_COLUMNS = (PERIOD_FIELD, ROW_FIELD)  # what a series' table adds to the report's
 
 
 @dataclass(frozen=True)
